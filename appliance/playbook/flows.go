@@ -1,0 +1,241 @@
+package playbook
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"kefu/appliance"
+	"kefu/nlu"
+)
+
+// Words that answer a flow's question.
+var (
+	submitWords  = []string{"提交", "好了", "就这些", "没有了", "传完了", "上传完", "可以了", "submit", "done"}
+	confirmWords = []string{"确认", "确定", "是的", "好的", "可以", "同意", "confirm", "yes", "ok"}
+	cancelWords  = []string{"取消", "算了", "不退了", "不用了", "不要了", "不需要", "cancel"}
+)
+
+func says(text string, words []string) bool {
+	t := strings.ToLower(strings.TrimSpace(text))
+	for _, w := range words {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// media takes photos a flow waits for (a return's photos, the ID card).
+func (p *Policy) media(ctx context.Context, t *appliance.Turn) (bool, error) {
+	if t.Message.Kind == appliance.KindEvent {
+		return false, nil
+	}
+	fl := getFlow(&t.Dialogue.State)
+	atts := images(t.Message)
+	if fl == nil || len(atts) == 0 {
+		return false, nil
+	}
+	book := p.book(fl.Book)
+	if book == nil {
+		return false, nil
+	}
+	switch {
+	case fl.Kind == flowPhotos:
+		return p.addPhotos(t, book, fl, atts)
+	case fl.Kind == flowVerify && fl.Step == "photo":
+		return p.idPhoto(ctx, t, book, fl, atts)
+	}
+	return false, nil
+}
+
+// pending takes a text answer to a flow in progress. The NLU has read the
+// message as if it were new; for an answer the dialogue state before it is
+// kept instead.
+func (p *Policy) pending(ctx context.Context, t *appliance.Turn) (bool, error) {
+	fl := getFlow(t.State)
+	if fl == nil {
+		return false, nil
+	}
+	book := p.book(fl.Book)
+	text := t.Message.Text
+	if book == nil || t.NLU.Intent == nlu.IntentHandoff {
+		setFlow(&t.Dialogue.State, nil)
+		return false, nil
+	}
+	restore := func() { t.Dialogue = nlu.Turn{State: cloneState(t.State)} }
+	if says(text, cancelWords) {
+		restore()
+		setFlow(&t.Dialogue.State, nil)
+		p.audit(t, "flow.cancel", map[string]any{"flow": fl.Kind, "intent": fl.Intent})
+		t.Decision.Playbook = book.Name + "." + fl.Intent
+		t.Settle(appliance.PolicyFlow)
+		cancelled := book.Texts.Cancelled
+		if cancelled.Empty() {
+			cancelled = Text{Zh: "好的，已为您取消。还有什么可以帮您？", En: "OK, cancelled. Anything else?"}
+		}
+		sayText(t, cancelled, nil)
+		return true, nil
+	}
+	if fl.Kind == flowGuided {
+		return p.guidedAnswer(ctx, t, fl)
+	}
+	// A confident, different request leaves the flow behind.
+	moveOn := t.NLU.Intent != nlu.IntentNone && !t.NLU.OutOfScope && t.NLU.Confidence >= 0.8 && t.NLU.Intent != fl.Intent
+	switch fl.Kind {
+	case flowPhotos:
+		if says(text, submitWords) {
+			restore()
+			return p.submitPhotos(t, book, fl)
+		}
+		if moveOn {
+			setFlow(&t.Dialogue.State, nil)
+			return false, nil
+		}
+		restore()
+		t.Decision.Playbook = book.Name + "." + fl.Intent
+		t.Settle(appliance.PolicyFlow)
+		sayText(t, book.Texts.PhotoNeeded, nil)
+		setFlow(&t.Dialogue.State, fl)
+		return true, nil
+	case flowConfirm:
+		if says(text, confirmWords) {
+			restore()
+			return p.confirmed(t, book, fl)
+		}
+		if moveOn {
+			setFlow(&t.Dialogue.State, nil)
+			return false, nil
+		}
+		restore()
+		t.Decision.Playbook = book.Name + "." + fl.Intent
+		t.Settle(appliance.PolicyFlow)
+		sayText(t, book.Texts.Confirm, nil)
+		setFlow(&t.Dialogue.State, fl)
+		return true, nil
+	case flowVerify:
+		if moveOn && !strings.ContainsAny(text, "0123456789") && fl.Step != "name" {
+			setFlow(&t.Dialogue.State, nil)
+			return false, nil
+		}
+		restore()
+		return p.verifyAnswer(ctx, t, book, fl, text)
+	}
+	return false, nil
+}
+
+func (p *Policy) addPhotos(t *appliance.Turn, book *Playbook, fl *flowState, atts []appliance.Attachment) (bool, error) {
+	_, b := p.bindingFor(fl.Intent)
+	max := 3
+	if b != nil && b.Photos != nil {
+		max = b.Photos.Max
+	}
+	for _, a := range atts {
+		if len(fl.Photos) >= max {
+			break
+		}
+		ref := a.URL
+		if ref == "" {
+			ref = "media:" + a.MediaID
+		}
+		fl.Photos = append(fl.Photos, ref)
+	}
+	p.audit(t, "flow.photo", map[string]any{"intent": fl.Intent, "count": len(fl.Photos)})
+	if len(fl.Photos) >= max {
+		return p.submitPhotos(t, book, fl)
+	}
+	t.Decision.Playbook = book.Name + "." + fl.Intent
+	t.Settle(appliance.PolicyFlow)
+	sayText(t, book.Texts.PhotoReceived, map[string]any{"count": len(fl.Photos), "left": max - len(fl.Photos)})
+	setFlow(&t.Dialogue.State, fl)
+	return true, nil
+}
+
+// submitPhotos opens the ticket once the photos are in.
+func (p *Policy) submitPhotos(t *appliance.Turn, book *Playbook, fl *flowState) (bool, error) {
+	t.Decision.Playbook = book.Name + "." + fl.Intent
+	_, b := p.bindingFor(fl.Intent)
+	if fl.Required && len(fl.Photos) == 0 {
+		t.Settle(appliance.PolicyFlow)
+		sayText(t, book.Texts.PhotoNeeded, nil)
+		setFlow(&t.Dialogue.State, fl)
+		return true, nil
+	}
+	setFlow(&t.Dialogue.State, nil)
+	if b == nil || b.Ticket == nil {
+		return false, nil
+	}
+	vals := fl.Values
+	if vals == nil {
+		vals = map[string]string{}
+	}
+	vals["photo_count"] = itoa(len(fl.Photos))
+	p.openTicket(t, b, vals, map[string]any{"photos": fl.Photos}, "bot")
+	t.Settle(appliance.PolicyTicket)
+	sayText(t, b.Done, vals)
+	return true, nil
+}
+
+// confirmed opens the ticket the customer confirmed (a course refund).
+func (p *Policy) confirmed(t *appliance.Turn, book *Playbook, fl *flowState) (bool, error) {
+	t.Decision.Playbook = book.Name + "." + fl.Intent
+	setFlow(&t.Dialogue.State, nil)
+	_, b := p.bindingFor(fl.Intent)
+	if b == nil || b.Ticket == nil {
+		return false, nil
+	}
+	p.audit(t, "flow.confirm", map[string]any{"intent": fl.Intent, "amount": fl.Values["amount"]})
+	p.openTicket(t, b, fl.Values, nil, "bot")
+	t.Settle(appliance.PolicyTicket)
+	sayText(t, b.Done, fl.Values)
+	return true, nil
+}
+
+// openTicket adds a ticket to the turn; the engine creates it with the turn.
+func (p *Policy) openTicket(t *appliance.Turn, b *Binding, vals map[string]string, extra map[string]any, by string) {
+	data := map[string]any{"lang": t.Lang, "intent": b.Intent}
+	for k, v := range vals {
+		data[k] = v
+	}
+	for k, v := range extra {
+		data[k] = v
+	}
+	t.Tickets = append(t.Tickets, &appliance.Ticket{Type: b.Ticket.Type, Title: render(b.Ticket.Title, vals),
+		Body: render(b.Ticket.Body, vals), Data: data, CreatedBy: by})
+	note(t, "ticket:"+b.Ticket.Type)
+}
+
+// guidedAnswer keeps a guided flow on track: a message that answers the
+// question the flow asked (a date, a budget) is that answer, whatever else
+// the classifier made of it ("300-500元" is not a goodbye).
+func (p *Policy) guidedAnswer(ctx context.Context, t *appliance.Turn, fl *flowState) (bool, error) {
+	cat := p.opts.Catalog()
+	in, ok := cat.Intent(fl.Intent)
+	if !ok || t.State == nil || t.State.ActiveIntent != fl.Intent {
+		setFlow(&t.Dialogue.State, nil)
+		return false, nil
+	}
+	if t.Dialogue.Intent != nil && t.Dialogue.Intent.Name == fl.Intent {
+		return false, nil // the NLU followed the flow
+	}
+	answers := false
+	for _, s := range in.Slots {
+		if !slices.Contains(t.State.Missing, s.Name) {
+			continue
+		}
+		for _, e := range t.NLU.Entities {
+			if nlu.Accepts(s.Entity, e.Type) {
+				answers = true
+			}
+		}
+	}
+	if !answers {
+		setFlow(&t.Dialogue.State, nil)
+		return false, nil
+	}
+	prev := cloneState(t.State)
+	t.Dialogue = nlu.Track(&prev, nlu.Result{Intent: fl.Intent, Confidence: 1, Entities: t.NLU.Entities}, cat, p.now(), t.Lang, nlu.TrackConfig{IdleTimeout: -1})
+	note(t, "flow_answer:"+fl.Intent)
+	// Served here: the later steps would read the classifier's intent.
+	return p.serve(ctx, t)
+}

@@ -1,0 +1,145 @@
+// Package secret protects what the appliance keeps secret: credentials
+// stored in the database are sealed with AES-256-GCM, and tokens handed to
+// browsers (widget visitor tokens) are signed with HMAC-SHA256. Both use keys
+// derived from one master key, configured as secret_key or generated once
+// into data_dir/secret.key.
+package secret
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Box seals and opens secrets and signs tokens.
+type Box struct {
+	seal cipher.AEAD
+	mac  []byte
+}
+
+// New derives a Box from a master key of any length (at least 16 bytes).
+func New(master []byte) (*Box, error) {
+	if len(master) < 16 {
+		return nil, errors.New("secret: the master key must be at least 16 bytes")
+	}
+	encKey := derive(master, "kefu seal v1")
+	block, err := aes.NewCipher(encKey)
+	if err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("secret: %w", err)
+	}
+	return &Box{seal: aead, mac: derive(master, "kefu sign v1")}, nil
+}
+
+func derive(master []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, master)
+	m.Write([]byte(purpose))
+	return m.Sum(nil)
+}
+
+// LoadOrCreate returns the Box for the configured key, or for the key in
+// dir/secret.key, generating that file (mode 0600) the first time.
+func LoadOrCreate(configured, dir string) (*Box, error) {
+	if configured != "" {
+		return New([]byte(configured))
+	}
+	path := filepath.Join(dir, "secret.key")
+	data, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("secret: %w", err)
+		}
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("secret: unable to create %s: %w", dir, err)
+		}
+		data = []byte(hex.EncodeToString(key))
+		// O_EXCL: two processes starting together agree on one key.
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, os.ErrExist) {
+			return LoadOrCreate("", dir)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("secret: unable to create %s: %w", path, err)
+		}
+		if _, err := f.Write(data); err != nil {
+			f.Close()
+			return nil, fmt.Errorf("secret: unable to write %s: %w", path, err)
+		}
+		if err := f.Close(); err != nil {
+			return nil, fmt.Errorf("secret: unable to write %s: %w", path, err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("secret: unable to read %s: %w", path, err)
+	}
+	return New([]byte(strings.TrimSpace(string(data))))
+}
+
+// Seal encrypts plaintext; the result is printable and self-describing.
+func (b *Box) Seal(plaintext string) string {
+	nonce := make([]byte, b.seal.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		panic("secret: no randomness: " + err.Error())
+	}
+	out := b.seal.Seal(nonce, nonce, []byte(plaintext), nil)
+	return "v1:" + base64.RawStdEncoding.EncodeToString(out)
+}
+
+// Open decrypts what Seal produced.
+func (b *Box) Open(sealed string) (string, error) {
+	raw, ok := strings.CutPrefix(sealed, "v1:")
+	if !ok {
+		return "", errors.New("secret: unknown sealed format")
+	}
+	data, err := base64.RawStdEncoding.DecodeString(raw)
+	if err != nil || len(data) < b.seal.NonceSize() {
+		return "", errors.New("secret: malformed sealed value")
+	}
+	n := b.seal.NonceSize()
+	plain, err := b.seal.Open(nil, data[:n], data[n:], nil)
+	if err != nil {
+		return "", errors.New("secret: unable to open the sealed value (wrong key?)")
+	}
+	return string(plain), nil
+}
+
+// Sign returns a token carrying value, bound to purpose.
+func (b *Box) Sign(purpose, value string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(value)) + "." + b.mac64(purpose, value)
+}
+
+// Verify returns the value of a token made by Sign for purpose.
+func (b *Box) Verify(purpose, token string) (string, bool) {
+	enc, sig, ok := strings.Cut(token, ".")
+	if !ok {
+		return "", false
+	}
+	v, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil {
+		return "", false
+	}
+	if !hmac.Equal([]byte(sig), []byte(b.mac64(purpose, string(v)))) {
+		return "", false
+	}
+	return string(v), true
+}
+
+func (b *Box) mac64(purpose, value string) string {
+	m := hmac.New(sha256.New, b.mac)
+	m.Write([]byte(purpose))
+	m.Write([]byte{0})
+	m.Write([]byte(value))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}

@@ -1,0 +1,196 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"kefu/appliance"
+)
+
+type messageRow struct {
+	ID             int64 `gorm:"primaryKey"`
+	ConversationID int64
+	CustomerID     int64
+	Channel        string
+	Sender         string
+	SenderID       int64
+	Kind           string
+	Text           string
+	Payload        *string
+	ChannelMsgID   *string
+	DedupeKey      *string
+	ReplyTo        int64
+	Handled        bool
+	Delivery       string
+	Decision       *string
+	CreatedAt      time.Time
+}
+
+func (messageRow) TableName() string { return "messages" }
+
+func (r *messageRow) domain() *appliance.Message {
+	m := &appliance.Message{ID: r.ID, ConversationID: r.ConversationID, CustomerID: r.CustomerID, Channel: r.Channel,
+		Sender: appliance.Sender(r.Sender), SenderID: r.SenderID, Kind: appliance.MessageKind(r.Kind), Text: r.Text,
+		ReplyTo: r.ReplyTo, Handled: r.Handled, Delivery: appliance.Delivery(r.Delivery), CreatedAt: r.CreatedAt.UTC()}
+	if r.Payload != nil && *r.Payload != "" {
+		m.Payload = json.RawMessage(*r.Payload)
+	}
+	if r.ChannelMsgID != nil {
+		m.ChannelMsgID = *r.ChannelMsgID
+	}
+	if r.Decision != nil && *r.Decision != "" {
+		var d appliance.Decision
+		if json.Unmarshal([]byte(*r.Decision), &d) == nil {
+			m.Decision = &d
+		}
+	}
+	return m
+}
+
+func strPtr(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// CreateMessage implements appliance.MessageStore.
+func (s *Store) CreateMessage(ctx context.Context, m *appliance.Message, dedupeKey string) error {
+	row := &messageRow{ConversationID: m.ConversationID, CustomerID: m.CustomerID, Channel: m.Channel,
+		Sender: string(m.Sender), SenderID: m.SenderID, Kind: string(m.Kind), Text: m.Text,
+		Payload: strPtr(string(m.Payload)), ChannelMsgID: strPtr(m.ChannelMsgID), DedupeKey: strPtr(dedupeKey),
+		ReplyTo: m.ReplyTo, Handled: m.Sender != appliance.SenderCustomer || m.Handled, Delivery: string(m.Delivery),
+		CreatedAt: utc(m.CreatedAt)}
+	if m.Decision != nil {
+		b, _ := json.Marshal(m.Decision)
+		row.Decision = strPtr(string(b))
+	}
+	if err := s.conn(ctx).Create(row).Error; err != nil {
+		if isDuplicate(err) {
+			return appliance.Errorf(appliance.ECONFLICT, "duplicate_message", "the message was already accepted")
+		}
+		return fmt.Errorf("store: unable to create message: %w", err)
+	}
+	m.ID, m.Handled, m.CreatedAt = row.ID, row.Handled, row.CreatedAt
+	return nil
+}
+
+// MessageByDedupeKey implements appliance.MessageStore.
+func (s *Store) MessageByDedupeKey(ctx context.Context, key string) (*appliance.Message, error) {
+	var row messageRow
+	if err := s.conn(ctx).Where("dedupe_key = ?", key).Take(&row).Error; err != nil {
+		return nil, notFound("message", err)
+	}
+	return row.domain(), nil
+}
+
+// Message implements appliance.MessageStore.
+func (s *Store) Message(ctx context.Context, id int64) (*appliance.Message, error) {
+	var row messageRow
+	if err := s.conn(ctx).Take(&row, id).Error; err != nil {
+		return nil, notFound("message", err)
+	}
+	return row.domain(), nil
+}
+
+// Replies implements appliance.MessageStore.
+func (s *Store) Replies(ctx context.Context, inboundID int64) ([]*appliance.Message, error) {
+	var rows []messageRow
+	if err := s.conn(ctx).Where("reply_to = ?", inboundID).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list replies: %w", err)
+	}
+	return messages(rows), nil
+}
+
+// Messages implements appliance.MessageStore; oldest first.
+func (s *Store) Messages(ctx context.Context, f appliance.MessageFilter) ([]*appliance.Message, error) {
+	q := s.conn(ctx).Model(&messageRow{})
+	if f.ConversationID != 0 {
+		q = q.Where("conversation_id = ?", f.ConversationID)
+	}
+	if f.CustomerID != 0 {
+		q = q.Where("customer_id = ?", f.CustomerID)
+	}
+	if f.AfterID != 0 {
+		q = q.Where("id > ?", f.AfterID)
+	}
+	if f.CustomerOnly {
+		q = q.Where("kind <> ?", string(appliance.KindNote))
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 200
+	}
+	var rows []messageRow
+	if err := q.Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list messages: %w", err)
+	}
+	return messages(rows), nil
+}
+
+// MarkHandled implements appliance.MessageStore.
+func (s *Store) MarkHandled(ctx context.Context, id int64, d *appliance.Decision) error {
+	upd := map[string]any{"handled": true}
+	if d != nil {
+		b, _ := json.Marshal(d)
+		upd["decision"] = string(b)
+	}
+	if err := s.conn(ctx).Model(&messageRow{ID: id}).Updates(upd).Error; err != nil {
+		return fmt.Errorf("store: unable to mark message handled: %w", err)
+	}
+	return nil
+}
+
+// SetDelivery implements appliance.MessageStore.
+func (s *Store) SetDelivery(ctx context.Context, id int64, d appliance.Delivery) error {
+	if err := s.conn(ctx).Model(&messageRow{ID: id}).Update("delivery", string(d)).Error; err != nil {
+		return fmt.Errorf("store: unable to set delivery: %w", err)
+	}
+	return nil
+}
+
+// Unhandled implements appliance.MessageStore.
+func (s *Store) Unhandled(ctx context.Context, limit int) ([]*appliance.Message, error) {
+	var rows []messageRow
+	if err := s.conn(ctx).Where("handled = ?", false).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list unhandled messages: %w", err)
+	}
+	return messages(rows), nil
+}
+
+// PendingDeliveries implements appliance.MessageStore.
+func (s *Store) PendingDeliveries(ctx context.Context, limit int) ([]*appliance.Message, error) {
+	var rows []messageRow
+	if err := s.conn(ctx).Where("delivery = ?", string(appliance.DeliveryPending)).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list pending deliveries: %w", err)
+	}
+	return messages(rows), nil
+}
+
+func messages(rows []messageRow) []*appliance.Message {
+	out := make([]*appliance.Message, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out
+}
+
+// LastMessages returns the newest customer-visible message of each conversation.
+func (s *Store) LastMessages(ctx context.Context, conversationIDs []int64) (map[int64]*appliance.Message, error) {
+	out := map[int64]*appliance.Message{}
+	if len(conversationIDs) == 0 {
+		return out, nil
+	}
+	var rows []messageRow
+	sub := s.conn(ctx).Model(&messageRow{}).Select("MAX(id)").
+		Where("conversation_id IN ? AND kind <> ?", conversationIDs, string(appliance.KindNote)).Group("conversation_id")
+	if err := s.conn(ctx).Where("id IN (?)", sub).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to fetch last messages: %w", err)
+	}
+	for i := range rows {
+		out[rows[i].ConversationID] = rows[i].domain()
+	}
+	return out, nil
+}

@@ -1,0 +1,162 @@
+package appliance
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"kefu/nlu"
+)
+
+// HandoffSummary is what an agent reads first when a conversation reaches
+// them: why it was handed off and what the bot already knows, so the
+// customer never has to repeat themselves. It is extracted from the decision
+// paths stored with the customer's messages (intent, slots, entities,
+// sentiment); with an LLM, Text is a written summary.
+type HandoffSummary struct {
+	ConversationID int64             `json:"conversation_id"`
+	Reason         string            `json:"reason,omitempty"`
+	Intent         string            `json:"intent,omitempty"`
+	IntentTitle    string            `json:"intent_title,omitempty"`
+	Slots          map[string]string `json:"slots,omitempty"`
+	Entities       []nlu.Entity      `json:"entities,omitempty"`
+	Sentiment      nlu.Sentiment     `json:"sentiment,omitzero"`
+	// Questions are the customer's last questions, oldest first.
+	Questions []string `json:"questions"`
+	Channels  []string `json:"channels"`
+	// Text is the summary to read: the LLM's when one was written, else the
+	// extractive fields rendered as one paragraph. Source says which.
+	Text   string `json:"text"`
+	Source string `json:"source"` // "llm" or "extractive"
+}
+
+// maxSummaryQuestions is how many recent questions a summary keeps.
+const maxSummaryQuestions = 3
+
+// notQuestions are policies whose messages are not the customer's question.
+var notQuestions = []string{PolicyGreeting, PolicySmallTalk, PolicyIgnored, PolicyCSAT}
+
+// Summarize extracts a hand-off summary from a conversation's messages
+// (oldest first). intentTitle names intents for people; it may be nil.
+func Summarize(conv *Conversation, msgs []*Message, intentTitle func(string) string) HandoffSummary {
+	s := HandoffSummary{ConversationID: conv.ID, Reason: conv.HandoffReason, Slots: map[string]string{},
+		Questions: []string{}, Channels: []string{}}
+	seen := map[string]bool{}
+	for _, m := range msgs {
+		if m.Channel != "" && !slices.Contains(s.Channels, m.Channel) {
+			s.Channels = append(s.Channels, m.Channel)
+		}
+		if m.Sender != SenderCustomer {
+			continue
+		}
+		d := m.Decision
+		question := m.Kind == KindText && strings.TrimSpace(m.Text) != ""
+		if d != nil {
+			if d.Dialogue != nil && d.Dialogue.Intent != "" {
+				s.Intent = d.Dialogue.Intent
+				maps.Copy(s.Slots, d.Dialogue.Filled)
+			}
+			if n := d.NLU; n != nil {
+				if n.Intent == nlu.IntentHandoff {
+					question = false // "转人工" is the request, not the question
+				} else if n.Intent != "" && !builtinIntent(n.Intent) && (d.Dialogue == nil || d.Dialogue.Intent == "") {
+					s.Intent = n.Intent
+					maps.Copy(s.Slots, n.Slots)
+				}
+				for _, en := range n.Entities {
+					if k := en.Type + "\x00" + en.Value; !seen[k] {
+						seen[k] = true
+						s.Entities = append(s.Entities, en)
+					}
+				}
+				if n.Sentiment.Negative > s.Sentiment.Negative || (n.Sentiment.Complaint && !s.Sentiment.Complaint) {
+					cues := append(slices.Clone(s.Sentiment.Cues), n.Sentiment.Cues...)
+					s.Sentiment = nlu.Sentiment{Negative: max(s.Sentiment.Negative, n.Sentiment.Negative),
+						Complaint: s.Sentiment.Complaint || n.Sentiment.Complaint, Cues: slices.Compact(cues)}
+				}
+			}
+			if slices.Contains(notQuestions, d.Policy) {
+				question = false
+			}
+		}
+		if question {
+			s.Questions = append(s.Questions, m.Text)
+		}
+	}
+	if len(s.Questions) > maxSummaryQuestions {
+		s.Questions = s.Questions[len(s.Questions)-maxSummaryQuestions:]
+	}
+	if s.Intent != "" && intentTitle != nil {
+		s.IntentTitle = intentTitle(s.Intent)
+	}
+	s.Text, s.Source = s.Render(), "extractive"
+	return s
+}
+
+func builtinIntent(name string) bool {
+	return name == nlu.IntentHandoff || name == nlu.IntentGreeting || name == nlu.IntentThanks || name == nlu.IntentGoodbye
+}
+
+// reasonTexts names hand-off reasons for agents.
+var reasonTexts = map[string]string{
+	"customer_request": "客户要求人工", "intent_policy": "该问题需人工处理", ReasonComplaint: "客户投诉",
+	ReasonNegativeSentiment: "客户情绪不满", ReasonLowConfidence: "机器人连续无法回答", ReasonVIP: "VIP 客户",
+	"action_failed": "业务查询失败", "agent_request": "客服发起转人工", "agent_takeover": "客服主动接入", "transfer": "转接",
+}
+
+// ReasonText names a hand-off reason in Chinese.
+func ReasonText(reason string) string {
+	if t, ok := reasonTexts[reason]; ok {
+		return t
+	}
+	return reason
+}
+
+// Render writes the extractive summary as one paragraph.
+func (s HandoffSummary) Render() string {
+	var parts []string
+	if s.Reason != "" {
+		parts = append(parts, "转人工原因："+ReasonText(s.Reason))
+	}
+	if s.Intent != "" {
+		intent := s.Intent
+		if s.IntentTitle != "" {
+			intent = s.IntentTitle
+		}
+		parts = append(parts, "客户诉求："+intent)
+	}
+	var known []string
+	for _, k := range slices.Sorted(maps.Keys(s.Slots)) {
+		known = append(known, k+"="+s.Slots[k])
+	}
+	for _, en := range s.Entities {
+		if !slices.Contains(known, en.Type+"="+en.Value) && !slices.ContainsFunc(known, func(k string) bool { return strings.HasSuffix(k, "="+en.Value) }) {
+			known = append(known, en.Type+"="+en.Text)
+		}
+	}
+	if len(known) > 0 {
+		parts = append(parts, "已知信息："+strings.Join(known, "，"))
+	}
+	switch {
+	case s.Sentiment.Complaint:
+		parts = append(parts, "客户情绪：投诉（"+strings.Join(s.Sentiment.Cues, "、")+"）")
+	case s.Sentiment.Negative >= 0.5:
+		parts = append(parts, fmt.Sprintf("客户情绪：不满（%.0f%%）", s.Sentiment.Negative*100))
+	}
+	if len(s.Questions) > 0 {
+		parts = append(parts, "最近的问题："+strings.Join(quoted(s.Questions), " "))
+	}
+	if len(parts) == 0 {
+		return "暂无可摘要的信息。"
+	}
+	return strings.Join(parts, "；") + "。"
+}
+
+func quoted(qs []string) []string {
+	out := make([]string, len(qs))
+	for i, q := range qs {
+		out[i] = "“" + q + "”"
+	}
+	return out
+}
