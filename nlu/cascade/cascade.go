@@ -1,0 +1,355 @@
+package cascade
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"kefu/nlu"
+	"kefu/nlu/classifier"
+	"kefu/nlu/entity"
+	"kefu/nlu/ollama"
+	"kefu/nlu/sentiment"
+)
+
+// LLM is what the cascade needs from the LLM engine; *ollama.Engine has it.
+type LLM interface {
+	Understand(ctx context.Context, t *ollama.Task, r ollama.Request) (ollama.Verdict, error)
+}
+
+// Degradation reasons recorded in Trace.Degraded besides the ollama.Code* ones.
+const (
+	DegradedNoLLM = "ollama_not_configured" // the local engine was unsure and there is no LLM to ask
+)
+
+// OutcomeAnswer is the dialogue step's outcome when the message was only the
+// answer to the question the bot had asked.
+const OutcomeAnswer = "answer"
+
+// OutcomeStripped is the rules step's outcome when the message opened or
+// closed with pleasantries the engines did not see ("你好，…", "…谢谢").
+const OutcomeStripped = "stripped_pleasantries"
+
+// builtin reports whether intent is a built-in intent the rules also know.
+func builtin(intent string) bool {
+	switch intent {
+	case nlu.IntentHandoff, nlu.IntentGreeting, nlu.IntentThanks, nlu.IntentGoodbye:
+		return true
+	}
+	return false
+}
+
+// Config configures the engine.
+type Config struct {
+	Catalog *nlu.Catalog // required
+	// LLM decides when the local engine is unsure; nil means local only.
+	LLM LLM
+	// Threshold is the calibrated local confidence at or above which the
+	// local answer is taken without asking the LLM; 0 means 0.55.
+	Threshold float64
+	// Classifier tunes the local engine; the zero value is the default.
+	Classifier classifier.Options
+	// OrderPatterns and TrackingPatterns override the entity extractor's
+	// defaults (see entity.Config).
+	OrderPatterns, TrackingPatterns []string
+	// Examples is how many nearest catalog examples the LLM prompt shows; 0 means 6.
+	Examples int
+	// IdleTimeout is the dialogue state's idle expiry for Track; 0 means nlu.DefaultIdleTimeout.
+	IdleTimeout time.Duration
+	// FocusTimeout keeps an expired task's focus; 0 means nlu.DefaultFocusTimeout.
+	FocusTimeout time.Duration
+	Logger       *slog.Logger
+	Now          func() time.Time
+}
+
+// model is everything derived from one catalog version.
+type model struct {
+	cat     *nlu.Catalog
+	clf     *classifier.Model
+	ext     *entity.Extractor
+	task    *ollama.Task
+	version int64
+	trained time.Time
+}
+
+// Engine is the cascade. It is safe for concurrent use.
+type Engine struct {
+	cfg    Config
+	cur    atomic.Pointer[model]
+	reload sync.Mutex // one training at a time
+	log    *slog.Logger
+	now    func() time.Time
+}
+
+// New trains the local engine on cfg.Catalog and returns the cascade.
+func New(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Threshold <= 0 {
+		cfg.Threshold = 0.55
+	}
+	if cfg.Examples <= 0 {
+		cfg.Examples = 6
+	}
+	e := &Engine{cfg: cfg, log: cfg.Logger, now: cfg.Now}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if err := e.Reload(ctx, cfg.Catalog); err != nil {
+		return nil, err
+	}
+	return e, nil
+}
+
+// Reload trains a model for cat and swaps it in when ready. Parse keeps
+// using the previous model meanwhile; on error the previous model stays.
+func (e *Engine) Reload(ctx context.Context, cat *nlu.Catalog) error {
+	if cat == nil {
+		return errors.New("cascade: a catalog is required")
+	}
+	e.reload.Lock()
+	defer e.reload.Unlock()
+	examples := cat.Examples()
+	train := make([]classifier.Example, len(examples))
+	for i, ex := range examples {
+		train[i] = classifier.Example{Text: ex.Text, Intent: ex.Intent}
+	}
+	for _, text := range cat.OutOfScope.All() {
+		train = append(train, classifier.Example{Text: text, Intent: classifier.Reject})
+	}
+	clf, err := classifier.Train(ctx, train, e.cfg.Classifier)
+	if err != nil {
+		return fmt.Errorf("cascade: training on catalog %q: %w", cat.Name, err)
+	}
+	ext, err := entity.New(entity.Config{Terms: cat.Terms, OrderPatterns: e.cfg.OrderPatterns, TrackingPatterns: e.cfg.TrackingPatterns})
+	if err != nil {
+		return fmt.Errorf("cascade: %w", err)
+	}
+	task, err := ollama.NewTask(cat)
+	if err != nil {
+		return fmt.Errorf("cascade: %w", err)
+	}
+	var version int64 = 1
+	if old := e.cur.Load(); old != nil {
+		version = old.version + 1
+	}
+	e.cur.Store(&model{cat: cat, clf: clf, ext: ext, task: task, version: version, trained: e.now()})
+	e.log.Info("nlu model ready", slog.String("catalog", cat.Name), slog.Int64("version", version),
+		slog.Int("examples", len(train)), slog.Duration("train_time", clf.TrainTime()))
+	return nil
+}
+
+// Catalog returns the catalog of the model in use.
+func (e *Engine) Catalog() *nlu.Catalog { return e.cur.Load().cat }
+
+// Version counts the models trained; it grows by one with each Reload.
+func (e *Engine) Version() int64 { return e.cur.Load().version }
+
+// Extract returns the entities in text, as Parse would.
+func (e *Engine) Extract(text string) []nlu.Entity { return e.cur.Load().ext.Extract(text, e.now()) }
+
+// Track advances a customer's dialogue state with the catalog in use; see nlu.Track.
+func (e *Engine) Track(prev *nlu.State, res nlu.Result, lang string) nlu.Turn {
+	return nlu.Track(prev, res, e.Catalog(), e.now(), lang, nlu.TrackConfig{IdleTimeout: e.cfg.IdleTimeout, FocusTimeout: e.cfg.FocusTimeout, SwitchConfidence: e.cfg.Threshold})
+}
+
+// Parse implements nlu.Engine. It never fails on account of the text or the
+// LLM; it returns an error only when ctx is done before the local engine ran.
+func (e *Engine) Parse(ctx context.Context, in nlu.Input) (nlu.Result, error) {
+	start := time.Now()
+	if err := ctx.Err(); err != nil {
+		return nlu.Result{}, err
+	}
+	m := e.cur.Load()
+	exp := expected(m.cat, in.State)
+	res := nlu.Result{Entities: m.ext.ExtractExpecting(in.Text, e.now(), exp), Sentiment: sentiment.Detect(in.Text)}
+	done := func(r nlu.Result) (nlu.Result, error) {
+		r.Trace.Latency = time.Since(start)
+		return r, nil
+	}
+
+	// 1. Rules: 转人工 and the pleasantries need no model.
+	t := time.Now()
+	rules, _ := nlu.Rules{}.Parse(ctx, in)
+	if rules.Intent != nlu.IntentNone {
+		res.Intent, res.Confidence = rules.Intent, rules.Confidence
+		res.Trace = nlu.Trace{Engine: "rules", Candidates: rules.Trace.Candidates,
+			Steps: []nlu.Step{{Engine: "rules", Intent: rules.Intent, Confidence: 1, Latency: time.Since(t), Outcome: "accepted"}}}
+		return done(res)
+	}
+	rulesStep := nlu.Step{Engine: "rules", Latency: time.Since(t), Outcome: "no_match"}
+	// "谢谢，那运费怎么算" asks about shipping: the engines see the question
+	// without the pleasantries around it, so thanks cannot swallow it.
+	text := in.Text
+	if core := nlu.StripPleasantries(text); core != "" && core != strings.TrimSpace(text) {
+		text, rulesStep.Outcome = core, OutcomeStripped
+	}
+
+	// 2. The dialogue: a message that only gives what the bot asked for
+	// ("下周五吧" after "请问希望礼物哪天送到？") continues the task, whatever it
+	// would sound like on its own (a hotel search, a goodbye).
+	if in.State != nil && len(exp) > 0 && answersOnly(in.Text, res.Entities, exp) {
+		if _, ok := m.cat.Intent(in.State.ActiveIntent); ok {
+			res.Intent, res.Confidence = in.State.ActiveIntent, 1
+			res.Trace = nlu.Trace{Engine: "dialogue", Candidates: []nlu.Candidate{{Intent: res.Intent, Score: 1}}, Steps: []nlu.Step{rulesStep,
+				{Engine: "dialogue", Intent: res.Intent, Confidence: 1, Latency: time.Since(t), Outcome: OutcomeAnswer}}}
+			return done(res)
+		}
+	}
+
+	// 3. The local engine.
+	t = time.Now()
+	pred := m.clf.Classify(text)
+	local := nlu.Step{Engine: "local", Intent: pred.Intent, Confidence: pred.Confidence, OutOfScope: pred.OutOfScope, Latency: time.Since(t)}
+	cands := make([]nlu.Candidate, len(pred.Candidates))
+	for i, c := range pred.Candidates {
+		cands[i] = nlu.Candidate{Intent: c.Intent, Score: c.Score}
+	}
+	res.Trace = nlu.Trace{Engine: "local", Candidates: cands}
+	useLocal := func(degraded string) (nlu.Result, error) {
+		res.Trace.Engine, res.Trace.Degraded = "local", degraded
+		res.Confidence = pred.Confidence
+		switch {
+		case pred.OutOfScope:
+			res.Intent, res.OutOfScope = nlu.IntentNone, true
+		case builtin(pred.Intent) && pred.Confidence < e.cfg.Threshold:
+			// A guessed pleasantry or hand-off would swallow the message (a
+			// budget taken for a goodbye): only a confident one counts.
+			// Otherwise nothing was recognised, and the knowledge base gets
+			// the question; the guess stays in the trace.
+			res.Intent, res.Confidence = nlu.IntentNone, 0
+		default:
+			res.Intent = pred.Intent
+		}
+		return done(res)
+	}
+	if !pred.OutOfScope && pred.Confidence >= e.cfg.Threshold {
+		local.Outcome = "accepted"
+		res.Trace.Steps = []nlu.Step{rulesStep, local}
+		return useLocal("")
+	}
+	local.Outcome = "unsure"
+	res.Trace.Steps = []nlu.Step{rulesStep, local}
+	if e.cfg.LLM == nil {
+		return useLocal(DegradedNoLLM)
+	}
+
+	// 4. The LLM decides.
+	req := ollama.Request{Text: in.Text, Lang: in.Lang, Candidates: cands}
+	if in.State != nil {
+		req.ActiveIntent = in.State.ActiveIntent
+	}
+	for _, n := range m.clf.Nearest(text, e.cfg.Examples) {
+		req.Examples = append(req.Examples, nlu.Example{Text: n.Text, Intent: n.Intent})
+	}
+	t = time.Now()
+	v, err := e.cfg.LLM.Understand(ctx, m.task, req)
+	llm := nlu.Step{Engine: "ollama", Latency: time.Since(t)}
+	if err != nil {
+		code := ollama.ErrorCode(err)
+		if code == "" {
+			code = ollama.CodeUnavailable
+			if errors.Is(err, context.DeadlineExceeded) {
+				code = ollama.CodeTimeout
+			}
+		}
+		llm.Outcome = code
+		res.Trace.Steps = append(res.Trace.Steps, llm)
+		e.log.Warn("nlu degraded to the local engine", slog.String("reason", code), slog.Any("error", err))
+		return useLocal(code)
+	}
+	llm.Intent, llm.Confidence, llm.OutOfScope, llm.Outcome = v.Intent, v.Confidence, v.OutOfScope, "accepted"
+	res.Trace.Steps = append(res.Trace.Steps, llm)
+	res.Trace.Engine = "ollama"
+	res.Intent, res.Confidence, res.OutOfScope = v.Intent, v.Confidence, v.OutOfScope
+	res.Slots = e.normalizeSlots(m, v)
+	return done(res)
+}
+
+// expected lists the entity types of the questions the bot has open for the
+// customer: the next message is likely the answer.
+func expected(cat *nlu.Catalog, st *nlu.State) []string {
+	if st == nil || len(st.Missing) == 0 {
+		return nil
+	}
+	in, ok := cat.Intent(st.ActiveIntent)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, s := range in.Slots {
+		if slices.Contains(st.Missing, s.Name) {
+			out = append(out, s.Entity)
+		}
+	}
+	return out
+}
+
+// fillers are words around an answer that add nothing: "下周五吧", "就300".
+const fillers = "吧呢啊呀哦噢嗯啦哈的了就是约大概左右差不多好行"
+
+// answersOnly reports whether text is essentially the answer to the open
+// questions: entities of the expected types make up most of what it says.
+func answersOnly(text string, es []nlu.Entity, expect []string) bool {
+	covered, rest := 0, 0
+	inAnswer := make([]bool, len(text))
+	for _, e := range es {
+		for _, want := range expect {
+			if nlu.Accepts(want, e.Type) && e.Start >= 0 && e.End <= len(text) {
+				for i := e.Start; i < e.End; i++ {
+					inAnswer[i] = true
+				}
+				covered += utf8.RuneCountInString(text[e.Start:e.End])
+				break
+			}
+		}
+	}
+	if covered == 0 {
+		return false
+	}
+	for i, r := range text {
+		if !inAnswer[i] && (unicode.IsLetter(r) || unicode.IsDigit(r)) && !strings.ContainsRune(fillers, r) {
+			rest++
+		}
+	}
+	return float64(covered) >= 0.6*float64(covered+rest)
+}
+
+// normalizeSlots reads the LLM's slot values with the local extractor, so a
+// slot holds the same normalized value whichever engine filled it ("明天" →
+// 2026-11-25). Values the extractor cannot read are dropped, not trusted.
+func (e *Engine) normalizeSlots(m *model, v ollama.Verdict) map[string]string {
+	in, ok := m.cat.Intent(v.Intent)
+	if !ok || len(v.Slots) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, s := range in.Slots {
+		raw, ok := v.Slots[s.Name]
+		if !ok {
+			continue
+		}
+		for _, ent := range m.ext.Extract(raw, e.now()) {
+			if nlu.Accepts(s.Entity, ent.Type) {
+				out[s.Name] = ent.Value
+				break
+			}
+		}
+		if _, ok := out[s.Name]; !ok {
+			e.log.Info("llm slot value not understood; dropped", slog.String("intent", in.Name), slog.String("slot", s.Name))
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}

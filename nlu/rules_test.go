@@ -1,0 +1,98 @@
+package nlu_test
+
+import (
+	"context"
+	"testing"
+
+	"kefu/nlu"
+)
+
+func TestRules(t *testing.T) {
+	for text, want := range map[string]string{
+		"转人工":                    nlu.IntentHandoff,
+		"我要转人工服务":                nlu.IntentHandoff,
+		"can I talk to a human?": nlu.IntentHandoff,
+		"你好":                     nlu.IntentGreeting,
+		"在吗？":                    nlu.IntentGreeting,
+		"hi":                     nlu.IntentGreeting,
+		"Hi!":                    nlu.IntentGreeting,
+		"hey":                    nlu.IntentGreeting,
+		"谢谢":                     nlu.IntentThanks,
+		"thanks!":                nlu.IntentThanks,
+		"thank you":              nlu.IntentThanks,
+		"再见":                     nlu.IntentGoodbye,
+		"bye":                    nlu.IntentGoodbye,
+		// Latin phrases match whole words only.
+		"hide":                nlu.IntentNone,
+		"hid it":              nlu.IntentNone,
+		"history":             nlu.IntentNone,
+		"heyday":              nlu.IntentNone,
+		"byebye":              nlu.IntentNone, // left to the classifier, which knows it
+		"thankful":            nlu.IntentNone,
+		"reagent please help": nlu.IntentNone,
+		// A pleasantry opening a question does not make it small talk.
+		"你好，我的订单到哪了":               nlu.IntentNone,
+		"hello, where is my order": nlu.IntentNone,
+	} {
+		res, err := nlu.Rules{}.Parse(context.Background(), nlu.Input{Text: text})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Intent != want {
+			t.Errorf("%q: got %q, want %q", text, res.Intent, want)
+		}
+	}
+}
+
+func TestStripPleasantries(t *testing.T) {
+	for text, want := range map[string]string{
+		"谢谢，那运费怎么算":                      "那运费怎么算",
+		"谢谢你们 我还想问下能开发票吗":                "我还想问下能开发票吗",
+		"你好，退货运费谁承担":                     "退货运费谁承担",
+		"您好请问怎么退货":                       "请问怎么退货",
+		"在吗 在吗 我要退货":                     "我要退货",
+		"好的，预算300-500":                   "预算300-500",
+		"运费怎么算 谢谢！":                      "运费怎么算",
+		"运费怎么算？谢谢啦~":                     "运费怎么算",
+		"hello, where is my order":       "where is my order",
+		"Thanks! How do I return shoes?": "How do I return shoes?",
+		"where is my order, thanks":      "where is my order",
+		"ok so where is it":              "so where is it",
+		// Only pleasantries: nothing left.
+		"你好":        "",
+		"好的谢谢":      "",
+		"好的呢":       "",
+		"谢谢 哈":      "",
+		"thank you": "",
+		// Not pleasantries, or not only.
+		"谢谢你们的帮助":      "谢谢你们的帮助", // one thanks, not 谢谢你们 + a question
+		"hide my card": "hide my card",
+		"okay":         "",
+		"好评返现怎么领":      "好评返现怎么领",
+		"我的订单到哪了":      "我的订单到哪了",
+		"":             "",
+		"   ":          "",
+		"😀😀":           "😀😀",
+		"Hİ there":     "Hİ there",
+		"\xff谢谢":       "", // a stray byte is no question
+	} {
+		if got := nlu.StripPleasantries(text); got != want {
+			t.Errorf("StripPleasantries(%q): got %q, want %q", text, got, want)
+		}
+	}
+}
+
+func FuzzStripPleasantries(f *testing.F) {
+	for _, s := range []string{"谢谢，那运费怎么算", "hello, where is my order", "\xff谢谢", "K谢谢", "好的呢", "ok thanks"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := nlu.StripPleasantries(s)
+		if len(got) > len(s) {
+			t.Fatalf("StripPleasantries(%q) = %q: longer than its input", s, got)
+		}
+		if again := nlu.StripPleasantries(got); got != "" && again != got {
+			t.Fatalf("not idempotent: %q → %q → %q", s, got, again)
+		}
+	})
+}
