@@ -1,0 +1,115 @@
+package console
+
+import (
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/gin-gonic/gin"
+
+	"kefu/appliance"
+	"kefu/appliance/pii"
+)
+
+// The customer profile panel of the workspace and its editing.
+
+type profileView struct {
+	*appliance.Profile
+	Customer *profileCustomer `json:"customer"`
+	// Editable says what the caller may change.
+	Editable struct {
+		Profile bool `json:"profile"` // tags and attributes
+		VIP     bool `json:"vip"`     // the VIP level
+	} `json:"editable"`
+}
+
+type profileCustomer struct {
+	*appliance.Customer
+	DisplayName string `json:"display_name"`
+}
+
+func (s *Server) customerProfile(c *gin.Context) {
+	w, ok := s.workspace(c)
+	if !ok {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	p, err := w.Profile(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	role := currentUser(c).Role
+	cust := *p.Customer
+	if !can(role, permPIIView) {
+		cust.Identities = slices.Clone(cust.Identities)
+		for i := range cust.Identities {
+			v := pii.Mask(cust.Identities[i].Value)
+			if cust.Identities[i].Kind == appliance.IdentityPhone {
+				v = maskPhone(v)
+			}
+			cust.Identities[i].Value = v
+		}
+		attrs := make(map[string]string, len(cust.Attributes))
+		for k, v := range cust.Attributes {
+			attrs[k] = pii.Mask(v)
+		}
+		cust.Attributes = attrs
+	}
+	name := cust.DisplayName
+	if name == "" {
+		name = defaultCustomerName(&cust)
+	}
+	v := profileView{Profile: p, Customer: &profileCustomer{Customer: &cust, DisplayName: name}}
+	v.Editable.Profile = can(role, permCustomersEdit)
+	v.Editable.VIP = can(role, permCustomersVIP)
+	c.JSON(http.StatusOK, gin.H{"profile": v})
+}
+
+func (s *Server) updateCustomer(c *gin.Context) {
+	w, ok := s.workspace(c)
+	if !ok {
+		return
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req appliance.ProfileUpdate
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	user := currentUser(c)
+	if req.VIPLevel != nil && !can(user.Role, permCustomersVIP) {
+		s.fail(c, appliance.Errorf(appliance.EFORBIDDEN, "forbidden", "your role (%s) may not change VIP levels", user.Role))
+		return
+	}
+	before, after, err := w.UpdateProfile(c.Request.Context(), id, req)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.audit(c, user, "customer.update", "customer", itoa(after.ID), profileChanges(before, after))
+	c.JSON(http.StatusOK, gin.H{"customer": after})
+}
+
+// profileChanges records what an edit changed, before and after.
+func profileChanges(before, after *appliance.Customer) map[string]any {
+	d := map[string]any{}
+	if !slices.Equal(before.Tags, after.Tags) {
+		d["tags"] = map[string]any{"before": before.Tags, "after": after.Tags}
+	}
+	if before.VIPLevel != after.VIPLevel {
+		d["vip_level"] = map[string]any{"before": before.VIPLevel, "after": after.VIPLevel}
+	}
+	if !maps.Equal(before.Attributes, after.Attributes) {
+		d["attributes"] = map[string]any{"before": before.Attributes, "after": after.Attributes}
+	}
+	return d
+}

@@ -1,0 +1,17 @@
+import type { Feature } from "./types";
+import CannedRepliesView from "../views/handoff/CannedRepliesView.vue";
+import RoutingBoardView from "../views/handoff/RoutingBoardView.vue";
+
+// Hand-off and routing: the supervisors' routing board and the team's
+// canned replies. The workspace itself is the core conversations page.
+const feature: Feature = {
+  routes: [
+    { path: "routing", component: RoutingBoardView, meta: { perm: "canned.manage" } },
+    { path: "canned-replies", component: CannedRepliesView, meta: { perm: "canned.manage" } },
+  ],
+  nav: [
+    { path: "/routing", label: "handoff.nav.board", perm: "canned.manage", testid: "nav-routing", order: 20 },
+    { path: "/canned-replies", label: "handoff.nav.canned", perm: "canned.manage", testid: "nav-canned", order: 30 },
+  ],
+};
+export default feature;

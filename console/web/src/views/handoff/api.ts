@@ -1,0 +1,109 @@
+// The hand-off workspace's API: summary, suggestions, transfer, typing, the
+// routing board, the customer profile, canned replies.
+import { request, type Conversation, type Customer } from "../../api";
+
+export interface Entity { type: string; text: string; value: string }
+
+export interface HandoffSummary {
+  conversation_id: number;
+  reason?: string;
+  intent?: string;
+  intent_title?: string;
+  slots?: Record<string, string>;
+  entities?: Entity[];
+  sentiment?: { negative: number; complaint?: boolean; cues?: string[] };
+  questions: string[];
+  channels: string[];
+  text: string;
+  source: "llm" | "extractive";
+}
+
+export interface Suggestion { kind: "knowledge" | "passage" | "draft"; text: string; title?: string; source?: string; confidence?: number }
+
+export interface AgentState {
+  id: number;
+  username: string;
+  display_name: string;
+  role: string;
+  status: "online" | "busy" | "away" | "offline";
+  skills: string[];
+  senior: boolean;
+  load: number;
+  max_concurrent: number;
+}
+
+export interface SkillGroup { name: string; target_seconds: number; vip_target_seconds: number }
+
+export interface BusinessRecord { kind: string; id: string; title: string; status?: string; amount?: string; date?: string; detail?: Record<string, string> }
+export interface Ticket { id: number; type: string; status: string; title: string; created_at: string }
+export interface CSAT { conversation_id: number; agent_id?: number; channel: string; score: number; comment?: string; created_at: string }
+
+export interface ProfileCustomer extends Customer {
+  attributes: Record<string, string>;
+  merged_into?: number;
+  created_at: string;
+}
+
+export interface Profile {
+  customer: ProfileCustomer;
+  vip: { vip: boolean; reason?: string; spend?: number };
+  records: BusinessRecord[];
+  records_status: "ok" | "not_configured" | "unavailable";
+  conversations: Conversation[];
+  tickets: Ticket[];
+  tickets_status: "ok" | "not_configured" | "unavailable";
+  csat: CSAT[];
+  csat_average?: number;
+  editable: { profile: boolean; vip: boolean };
+}
+
+export interface CannedReply { id: number; shortcut: string; title: string; text: string; group?: string }
+
+export interface ProfileUpdate { tags?: string[]; vip_level?: number; attributes?: Record<string, string> }
+
+export const handoffApi = {
+  summary: (id: number) => request<{ summary: HandoffSummary; pending: boolean }>("GET", `/api/v1/conversations/${id}/summary`),
+  suggestions: (id: number, draft = false) =>
+    request<{ suggestions: Suggestion[] }>("GET", `/api/v1/conversations/${id}/suggestions${draft ? "?draft=1" : ""}`),
+  transfer: (id: number, body: { agent_id?: number; group?: string; note?: string }) =>
+    request<{ conversation: Conversation }>("POST", `/api/v1/conversations/${id}/transfer`, body),
+  typing: (id: number) => request<{ ok: boolean }>("POST", `/api/v1/conversations/${id}/typing`),
+  agents: () => request<{ agents: AgentState[] }>("GET", "/api/v1/routing/agents"),
+  groups: () => request<{ groups: SkillGroup[] }>("GET", "/api/v1/routing/groups"),
+  profile: (customerId: number) => request<{ profile: Profile }>("GET", `/api/v1/customers/${customerId}/profile`),
+  updateCustomer: (customerId: number, u: ProfileUpdate) => request<{ customer: ProfileCustomer }>("PATCH", `/api/v1/customers/${customerId}`, u),
+  canned: () => request<{ replies: CannedReply[] }>("GET", "/api/v1/canned-replies"),
+  createCanned: (r: Partial<CannedReply>) => request<{ reply: CannedReply }>("POST", "/api/v1/canned-replies", r),
+  updateCanned: (id: number, r: Partial<CannedReply>) => request<{ reply: CannedReply }>("PATCH", `/api/v1/canned-replies/${id}`, r),
+  deleteCanned: (id: number) => request<{ ok: boolean }>("DELETE", `/api/v1/canned-replies/${id}`),
+};
+
+// Skill groups are loaded once per console: their targets colour the queue.
+let groupsCache: Promise<SkillGroup[]> | null = null;
+export function loadGroups(): Promise<SkillGroup[]> {
+  if (!groupsCache) groupsCache = handoffApi.groups().then((r) => r.groups).catch(() => { groupsCache = null; return []; });
+  return groupsCache;
+}
+
+// matchCanned returns the canned replies a "/shortcut" prefix selects,
+// best match first: exact shortcut, then shortcut prefix, then title.
+export function matchCanned(list: CannedReply[], draft: string): CannedReply[] {
+  if (!draft.startsWith("/")) return [];
+  const q = draft.slice(1).trim().toLowerCase();
+  const score = (r: CannedReply) => {
+    const s = r.shortcut.toLowerCase();
+    if (s === q) return 0;
+    if (s.startsWith(q)) return 1;
+    if (r.title.toLowerCase().includes(q) || r.text.includes(q)) return 2;
+    return 3;
+  };
+  return list.filter((r) => score(r) < 3).sort((a, b) => score(a) - score(b) || a.shortcut.localeCompare(b.shortcut));
+}
+
+// firstResponseTarget is how long a conversation's customer should wait for
+// a first human reply, in seconds: the group's VIP target for VIPs.
+export function firstResponseTarget(groups: SkillGroup[], c: { skill_group?: string; priority?: number }, vipPriority = 10): number {
+  const g = groups.find((x) => x.name === c.skill_group) || groups[0];
+  if (!g) return 0;
+  return (c.priority || 0) >= vipPriority ? g.vip_target_seconds : g.target_seconds;
+}
