@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ollama/ollama/api"
+	"github.com/qdrant/go-client/qdrant"
+
+	"kefu/appliance/config"
+	"kefu/appliance/secret"
+)
+
+// check is one dependency doctor tries.
+type check struct {
+	name string
+	run  func(ctx context.Context) (string, error) // what it reached, or why not
+}
+
+func runDoctor(env *Env, args []string) error {
+	fs := flags(env, "doctor")
+	cfgPath := fs.String("config", "", "configuration file (YAML)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(env, *cfgPath)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, c := range doctorChecks(cfg) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		detail, err := c.run(ctx)
+		cancel()
+		if err != nil {
+			failed++
+			fmt.Fprintf(env.Stdout, "FAIL  %-10s %v\n", c.name, err)
+			continue
+		}
+		fmt.Fprintf(env.Stdout, "ok    %-10s %s\n", c.name, detail)
+	}
+	if failed > 0 {
+		return fmt.Errorf("doctor: %d check(s) failed", failed)
+	}
+	return nil
+}
+
+func doctorChecks(cfg *config.Config) []check {
+	checks := []check{
+		{"data_dir", func(context.Context) (string, error) {
+			if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+				return "", err
+			}
+			probe := filepath.Join(cfg.DataDir, ".doctor")
+			if err := os.WriteFile(probe, []byte("ok"), 0o600); err != nil {
+				return "", fmt.Errorf("%s is not writable: %w", cfg.DataDir, err)
+			}
+			os.Remove(probe)
+			abs, _ := filepath.Abs(cfg.DataDir)
+			return abs + " is writable", nil
+		}},
+		{"secret_key", func(context.Context) (string, error) {
+			if _, err := secret.LoadOrCreate(cfg.SecretKey, cfg.DataDir); err != nil {
+				return "", err
+			}
+			if cfg.SecretKey != "" {
+				return "configured", nil
+			}
+			return "generated key in " + filepath.Join(cfg.DataDir, "secret.key"), nil
+		}},
+		{"database", func(ctx context.Context) (string, error) {
+			s, err := openStore(ctx, cfg, nil)
+			if err != nil {
+				return "", err
+			}
+			defer s.Close()
+			where := cfg.SQLitePath()
+			if cfg.Database.DSN != "" {
+				where = redactDSN(cfg.Database.DSN)
+			}
+			pending, err := s.Pending(ctx)
+			if err != nil {
+				return fmt.Sprintf("%s %s reached; schema not created yet (run kefu migrate)", s.Dialect(), where), nil
+			}
+			if len(pending) > 0 {
+				return fmt.Sprintf("%s %s reached; %d migration(s) pending (applied at start-up)", s.Dialect(), where, len(pending)), nil
+			}
+			return fmt.Sprintf("%s %s reached; schema up to date", s.Dialect(), where), nil
+		}},
+	}
+	if cfg.Qdrant.Addr == "" {
+		checks = append(checks, check{"qdrant", func(context.Context) (string, error) {
+			return "not configured: the embedded index is used", nil
+		}})
+	} else {
+		checks = append(checks, check{"qdrant", func(ctx context.Context) (string, error) { return checkQdrant(ctx, cfg) }})
+	}
+	if cfg.Ollama.URL == "" {
+		checks = append(checks, check{"ollama", func(context.Context) (string, error) {
+			return "not configured: local NLU and curated/extractive answers only", nil
+		}})
+	} else {
+		checks = append(checks, check{"ollama", func(ctx context.Context) (string, error) { return checkOllama(ctx, cfg) }})
+	}
+	return checks
+}
+
+func checkQdrant(ctx context.Context, cfg *config.Config) (string, error) {
+	host, portStr, err := net.SplitHostPort(cfg.Qdrant.Addr)
+	if err != nil {
+		return "", err
+	}
+	port, _ := strconv.Atoi(portStr)
+	client, err := qdrant.NewClient(&qdrant.Config{Host: host, Port: port, APIKey: cfg.Qdrant.APIKey,
+		UseTLS: cfg.Qdrant.TLS, SkipCompatibilityCheck: true, PoolSize: 1})
+	if err != nil {
+		return "", fmt.Errorf("qdrant at %s: %w", cfg.Qdrant.Addr, err)
+	}
+	defer client.Close()
+	h, err := client.HealthCheck(ctx)
+	if err != nil {
+		return "", fmt.Errorf("qdrant at %s did not answer the health check: %w", cfg.Qdrant.Addr, err)
+	}
+	return fmt.Sprintf("qdrant %s at %s reached", h.GetVersion(), cfg.Qdrant.Addr), nil
+}
+
+func checkOllama(ctx context.Context, cfg *config.Config) (string, error) {
+	u, err := url.Parse(cfg.Ollama.URL)
+	if err != nil {
+		return "", err
+	}
+	client := api.NewClient(u, &http.Client{Timeout: 10 * time.Second})
+	version, err := client.Version(ctx)
+	if err != nil {
+		return "", fmt.Errorf("ollama at %s did not answer: %w", cfg.Ollama.URL, err)
+	}
+	list, err := client.List(ctx)
+	if err != nil {
+		return "", fmt.Errorf("ollama at %s: unable to list models: %w", cfg.Ollama.URL, err)
+	}
+	var have []string
+	for _, m := range list.Models {
+		have = append(have, m.Name, m.Model)
+	}
+	var missing []string
+	for _, want := range []string{cfg.Ollama.ChatModel, cfg.Ollama.EmbedModel} {
+		if want != "" && !hasModel(have, want) {
+			missing = append(missing, want)
+		}
+	}
+	if len(missing) > 0 {
+		return "", fmt.Errorf("ollama %s at %s lacks model(s) %s (ollama pull them on that host)", version, cfg.Ollama.URL, strings.Join(missing, ", "))
+	}
+	return fmt.Sprintf("ollama %s at %s reached; models %s and %s present", version, cfg.Ollama.URL, cfg.Ollama.ChatModel, cfg.Ollama.EmbedModel), nil
+}
+
+// hasModel matches "name" against "name:latest" as Ollama does.
+func hasModel(have []string, want string) bool {
+	if slices.Contains(have, want) {
+		return true
+	}
+	return !strings.Contains(want, ":") && slices.Contains(have, want+":latest")
+}
+
+func redactDSN(dsn string) string {
+	if at := strings.LastIndex(dsn, "@"); at >= 0 {
+		if colon := strings.Index(dsn[:at], ":"); colon >= 0 {
+			return dsn[:colon] + ":****" + dsn[at:]
+		}
+	}
+	return dsn
+}

@@ -1,0 +1,91 @@
+package cli
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"kefu/knowledge/qdrant/qdranttest"
+	"kefu/nlu/ollamatest"
+)
+
+func runKefu(t *testing.T, env map[string]string, args ...string) (int, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Main(args, &out, &errb, func(k string) string { return env[k] })
+	return code, out.String() + errb.String()
+}
+
+func TestDoctor(t *testing.T) {
+	ollama := ollamatest.NewServer(ollamatest.Model{Name: "qwen2.5:7b-instruct"}, ollamatest.Model{Name: "bge-m3", Embed: true, Dims: 32})
+	defer ollama.Close()
+	qd := qdranttest.Start(t)
+	dir := t.TempDir()
+	base := map[string]string{"KEFU_DATA_DIR": dir, "KEFU_OLLAMA_URL": ollama.URL, "KEFU_QDRANT_ADDR": qd.Addr}
+
+	code, out := runKefu(t, base, "doctor")
+	if code != 0 {
+		t.Fatalf("doctor with everything reachable: exit %d\n%s", code, out)
+	}
+	for _, want := range []string{"ok    database", "sqlite", "ok    qdrant", "ok    ollama", "qwen2.5:7b-instruct"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+
+	// A missing model, an unreachable Qdrant and an unreachable MySQL each fail, and say so.
+	bad := map[string]string{"KEFU_DATA_DIR": dir, "KEFU_OLLAMA_URL": ollama.URL, "KEFU_OLLAMA_CHAT_MODEL": "llama-missing",
+		"KEFU_QDRANT_ADDR": "127.0.0.1:1", "KEFU_DATABASE_DSN": "root@tcp(127.0.0.1:1)/kefu"}
+	code, out = runKefu(t, bad, "doctor")
+	if code == 0 {
+		t.Fatalf("doctor with failures exited 0:\n%s", out)
+	}
+	for _, want := range []string{"FAIL  database", "FAIL  qdrant", "FAIL  ollama", "llama-missing", "3 check(s) failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("doctor output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "root@tcp") && !strings.Contains(out, "127.0.0.1:1") {
+		t.Errorf("doctor output:\n%s", out)
+	}
+
+	// Not configured is not a failure.
+	code, out = runKefu(t, map[string]string{"KEFU_DATA_DIR": dir}, "doctor")
+	if code != 0 || !strings.Contains(out, "not configured: the embedded index") || !strings.Contains(out, "not configured: local NLU") {
+		t.Errorf("doctor on embedded defaults: exit %d\n%s", code, out)
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"KEFU_DATA_DIR": dir, "KEFU_DATABASE_DSN": "", "KEFU_CHANNELS_APP_KEY": "k",
+		"KEFU_CHANNELS_APP_SECRET": "a-very-secret-value", "KEFU_ADMIN_PASSWORD": "long-password-1"}
+	if code, out := runKefu(t, env, "migrate"); code != 0 || !strings.Contains(out, "applied 0001_init") {
+		t.Fatalf("migrate: %d %s", code, out)
+	}
+	if code, out := runKefu(t, env, "migrate"); code != 0 || !strings.Contains(out, "up to date") {
+		t.Fatalf("second migrate: %d %s", code, out)
+	}
+	code, out := runKefu(t, env, "config", "print")
+	if code != 0 || strings.Contains(out, "a-very-secret-value") || !strings.Contains(out, `channels.app.secret = "********"`) {
+		t.Errorf("config print: %d\n%s", code, out)
+	}
+	if code, out := runKefu(t, env, "admin", "create-user", "--username", "ops", "--role", "supervisor"); code != 0 || !strings.Contains(out, "created ops") {
+		t.Errorf("create-user: %d %s", code, out)
+	}
+	if code, out := runKefu(t, env, "admin", "create-user", "--username", "ops", "--role", "supervisor"); code == 0 || !strings.Contains(out, "taken") {
+		t.Errorf("duplicate create-user: %d %s", code, out)
+	}
+	if code, out := runKefu(t, env, "admin", "create-user", "--username", "x", "--role", "boss"); code != 2 || !strings.Contains(out, "unknown role") {
+		t.Errorf("bad role: %d %s", code, out)
+	}
+	if code, out := runKefu(t, map[string]string{"KEFU_HTTP_ADDR": "nonsense"}, "config", "print"); code == 0 || !strings.Contains(out, "http.addr") {
+		t.Errorf("bad config: %d %s", code, out)
+	}
+	if code, out := runKefu(t, env, "version"); code != 0 || !strings.Contains(out, "kefu ") {
+		t.Errorf("version: %d %s", code, out)
+	}
+	if code, _ := runKefu(t, env, "frobnicate"); code != 2 {
+		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+}

@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"kefu/appliance"
+)
+
+// step is one customer message and what the replies must say.
+type step struct {
+	say    string
+	photos int      // images attached (uploaded by the app to its storage)
+	want   []string // substrings the replies must contain, in order of the replies joined
+	not    []string // substrings no reply may contain
+}
+
+// conversation is a playbook conversation through the app API, word for word.
+type conversation struct {
+	name  string
+	user  string
+	steps []step
+}
+
+func (a *appClient) sendWith(userID, msgID, text string, photos int) (int, map[string]any) {
+	req := map[string]any{"user_id": userID, "message_id": msgID, "text": text}
+	var atts []appliance.Attachment
+	for i := range photos {
+		atts = append(atts, appliance.Attachment{Type: "image", URL: fmt.Sprintf("https://app.example.com/uploads/%s-%d.jpg", msgID, i)})
+	}
+	if len(atts) > 0 {
+		req["attachments"] = atts
+	}
+	body, _ := json.Marshal(req)
+	return a.do("POST", "/api/v1/app/messages", body, time.Now(), nil)
+}
+
+func replyText(body map[string]any) string {
+	var parts []string
+	for _, r := range replies(body) {
+		parts = append(parts, r["text"].(string))
+	}
+	return strings.Join(parts, "\n")
+}
+
+// playbookConversations are the conversations of issue 6, by playbook.
+var playbookConversations = []conversation{
+	{name: "ecommerce/order_by_context_and_urge", user: "demo-1001", steps: []step{
+		{say: "我昨天买的鞋子啥时候到?", want: []string{"已发顺丰，物流单号 SF1402356789012，预计明天18点前送达"}},
+		{say: "能催吗?", want: []string{"加急派送"}},
+	}},
+	{name: "ecommerce/latest_order_when_none_named", user: "demo-1001", steps: []step{
+		{say: "我的快递到哪了", want: []string{"已发顺丰", "预计明天18点前送达"}, not: []string{"订单号是多少"}},
+	}},
+	{name: "ecommerce/return_with_photos", user: "demo-1001", steps: []step{
+		{say: "这个面霜用了过敏 想退", want: []string{"请上传过敏部位照片"}},
+		{photos: 1, want: []string{"已收到第1张照片", "还可以再上传2张"}},
+		{photos: 2, want: []string{"已为您提交退货申请", "待审核"}},
+	}},
+	{name: "ecommerce/size_and_stock", user: "demo-1001", steps: []step{
+		{say: "雨靴有35码吗", want: []string{"库存还有2双"}},
+	}},
+	{name: "ecommerce/recommendation_from_history", user: "demo-1001", steps: []step{
+		{say: "有什么推荐的吗", want: []string{"根据您购买过的轻跑运动鞋", "速干运动袜"}},
+	}},
+	{name: "ecommerce/personalized_late_pregnancy", user: "demo-2001", steps: []step{
+		{say: "推荐一款补钙的", want: []string{"贝诺孕妇配方奶粉", "孕28周", "贝诺孕晚期钙片"}},
+	}},
+	{name: "ecommerce/eczema_reminder", user: "demo-2002", steps: []step{
+		{say: "宝宝又长湿疹了怎么办", want: []string{"您去年购买过安肤宝婴儿湿疹膏"}},
+	}},
+	{name: "finance/bad_checksum_and_mismatch", user: "demo-1001", steps: []step{
+		{say: "我要转账", want: []string{"实名验证"}},
+		{say: "110105194912310021", want: []string{"校验未通过"}},
+		{say: "11010519491231002X", want: []string{"姓名"}},
+		{say: "李四", want: []string{"不一致"}},
+	}},
+	{name: "finance/withdrawal_verified_first", user: "demo-1001", steps: []step{
+		{say: "提现多久到账", want: []string{"实名验证", "身份证号码"}, not: []string{"到账", "15:00"}},
+		{say: "11010519491231002X", want: []string{"请输入身份证上的姓名"}},
+		{say: "张三", want: []string{"请上传身份证人像面照片"}},
+		{photos: 1, want: []string{"实名验证已通过", "15:00 前发起的提现当天到账", "请问要提现多少钱"}},
+		{say: "提现5000元", want: []string{"已为您提交提现 5000 元到银行卡尾号 0128"}},
+	}},
+	{name: "finance/risk_disclosure", user: "demo-1001", steps: []step{
+		{say: "有什么理财产品", want: []string{"【风险提示】理财非存款，产品有风险，投资须谨慎"}},
+	}},
+	{name: "education/refund_by_lessons", user: "demo-1001", steps: []step{
+		{say: "我要退课", want: []string{"共10节课，已上1节（10%）", "可退 80% 费用：¥3000.00 × 80% = ¥2400.00", "确认"}},
+		{say: "确认", want: []string{"已为您提交退费申请，退款金额 ¥2400.00"}},
+	}},
+	{name: "education/booking_and_schedule", user: "demo-1001", steps: []step{
+		{say: "我想报名少儿英语", want: []string{"请问想约哪天上课"}},
+		{say: "下周三", want: []string{"已为您预约", "《少儿英语》"}},
+		{say: "课表发我一下", want: []string{"下节课在", "第2节/共10节"}},
+	}},
+	{name: "travel/guided_hotel_search", user: "demo-3001", steps: []step{
+		{say: "有没有靠近地铁站的双床房?", want: []string{"目前有", "请问入住日期是哪天"}},
+		{say: "明天", want: []string{"预算大概多少"}},
+		{say: "300-500元", want: []string{"距地铁2号线50米，双床房380元/晚，含早餐"}},
+	}},
+}
+
+func TestPlaybookConversations(t *testing.T) {
+	p, _ := startApp(t, t.TempDir(), nil)
+	app := &appClient{t: t, url: p.URL(), key: p.DemoInfo.AppKey, secret: p.DemoInfo.AppSecret}
+	for ci, conv := range playbookConversations {
+		t.Run(conv.name, func(t *testing.T) {
+			app.t = t
+			user := conv.user
+			for i, s := range conv.steps {
+				status, body := app.sendWith(user, fmt.Sprintf("c%d-m%d", ci, i), s.say, s.photos)
+				if status != 200 {
+					t.Fatalf("step %d %q: status %d body %v", i+1, s.say, status, body)
+				}
+				got := replyText(body)
+				for _, w := range s.want {
+					if !strings.Contains(got, w) {
+						t.Fatalf("step %d %q: got %q, want it to contain %q (decision %s)", i+1, s.say, got, w, lastDecision(t, p))
+					}
+				}
+				for _, n := range s.not {
+					if strings.Contains(got, n) {
+						t.Fatalf("step %d %q: got %q, must not contain %q", i+1, s.say, got, n)
+					}
+				}
+			}
+			// Each conversation starts afresh for the next one.
+			app.sendWith(user, fmt.Sprintf("c%d-bye", ci), "再见", 0)
+		})
+	}
+}
+
+// lastDecision is the stored decision path of the last handled message, for failure reports.
+func lastDecision(t *testing.T, p *Program) string {
+	var row struct{ Decision *string }
+	p.Store.DB().Table("messages").Select("decision").Where("decision IS NOT NULL").Order("id DESC").Limit(1).Take(&row)
+	if row.Decision == nil {
+		return ""
+	}
+	return *row.Decision
+}
