@@ -15,7 +15,10 @@ import (
 // queued (the bot stays silent) with the chosen agent as assignee, shows in
 // that agent's queue, and becomes theirs when they take it or reply. Any
 // agent may still take a routed conversation; an offer to an agent who went
-// away or offline is withdrawn and routed again.
+// away or offline is withdrawn and routed again, and so is an offer nobody
+// took within the policy's OfferTimeout: it goes to another agent who can
+// serve it (back to the same one only when nobody else can), and the agent
+// and the supervisors are told.
 //
 // Order: priority first (VIPs, complaints), then the longest wait. VIP
 // conversations go to senior agents first; others to non-senior agents
@@ -50,8 +53,14 @@ type CustomerWait struct {
 // Assigner is the engine's side of routing.
 type Assigner interface {
 	Route(ctx context.Context, convID int64, agent *User) (*Conversation, error)
-	Unroute(ctx context.Context, convID int64) (*Conversation, error)
+	Unroute(ctx context.Context, convID int64, reason string) (*Conversation, error)
 }
+
+// Why an offer is withdrawn (the audit log's reason).
+const (
+	UnrouteAgentAway = "agent_away"   // the agent went away, offline or was disabled
+	UnrouteLapsed    = "offer_lapsed" // the agent did not take it within the offer timeout
+)
 
 // RouterConfig wires a Router.
 type RouterConfig struct {
@@ -73,6 +82,16 @@ type Router struct {
 	mu         sync.Mutex
 	alerted    map[int64]time.Time // conversation → the wait already alerted on
 	lastRouted map[int64]time.Time // agent → when they last got a conversation
+	offers     map[int64]offer     // conversation → its standing offer
+	lapsed     map[int64][]int64   // conversation → agents who let its offer lapse
+}
+
+// offer is a routed conversation waiting for its agent. An offer the router
+// did not make itself (one standing across a restart) is timed from when
+// the router first saw it.
+type offer struct {
+	agent int64
+	at    time.Time
 }
 
 // NewRouter returns a router; Run starts it.
@@ -92,7 +111,8 @@ func NewRouter(cfg RouterConfig) *Router {
 	if cfg.Notifier == nil {
 		cfg.Notifier = nopNotifier{}
 	}
-	return &Router{cfg: cfg, kick: make(chan struct{}, 1), alerted: map[int64]time.Time{}, lastRouted: map[int64]time.Time{}}
+	return &Router{cfg: cfg, kick: make(chan struct{}, 1), alerted: map[int64]time.Time{}, lastRouted: map[int64]time.Time{},
+		offers: map[int64]offer{}, lapsed: map[int64][]int64{}}
 }
 
 // Policy returns the routing policy.
@@ -174,19 +194,35 @@ func (r *Router) Dispatch(ctx context.Context, a Assigner) (int, error) {
 		}
 	}
 	now := r.cfg.Now()
+	timeout := r.cfg.Policy.OfferTimeout
+	r.forget(queued)
 	routed := 0
 	for _, c := range queued {
 		if c.AssigneeID != 0 {
-			if u := byID[c.AssigneeID]; u != nil && !u.Disabled && (u.Status == AgentOnline || u.Status == AgentBusy) {
-				continue // offered and still theirs to take
+			u := byID[c.AssigneeID]
+			reason := UnrouteAgentAway
+			if u != nil && !u.Disabled && (u.Status == AgentOnline || u.Status == AgentBusy) {
+				if !r.lapse(c, now, timeout) {
+					continue // offered and still theirs to take
+				}
+				reason = UnrouteLapsed
 			}
-			if _, err := a.Unroute(ctx, c.ID); err != nil {
+			if _, err := a.Unroute(ctx, c.ID, reason); err != nil {
 				if IsConflict(err) || IsNotFound(err) {
 					continue
 				}
 				return routed, err
 			}
 			loads[c.AssigneeID]--
+			r.mu.Lock()
+			delete(r.offers, c.ID)
+			if reason == UnrouteLapsed {
+				r.lapsed[c.ID] = append(r.lapsed[c.ID], c.AssigneeID)
+			}
+			r.mu.Unlock()
+			if reason == UnrouteLapsed {
+				r.alertLapsed(c, timeout, now)
+			}
 		}
 		// A group nobody has is a configuration slip: anyone may serve it.
 		group := c.SkillGroup
@@ -199,7 +235,7 @@ func (r *Router) Dispatch(ctx context.Context, a Assigner) (int, error) {
 				cands = append(cands, u)
 			}
 		}
-		agent := r.pick(cands, loads, r.cfg.Policy.IsVIPPriority(c.Priority))
+		agent := r.pick(r.fresh(c.ID, cands), loads, r.cfg.Policy.IsVIPPriority(c.Priority))
 		if agent == nil {
 			continue
 		}
@@ -212,10 +248,76 @@ func (r *Router) Dispatch(ctx context.Context, a Assigner) (int, error) {
 		loads[agent.ID]++
 		r.mu.Lock()
 		r.lastRouted[agent.ID] = now
+		r.offers[c.ID] = offer{agent: agent.ID, at: now}
 		r.mu.Unlock()
 		routed++
 	}
 	return routed, nil
+}
+
+// forget drops what the router remembers of conversations no longer queued
+// (taken, closed, back with the bot).
+func (r *Router) forget(queued []*Conversation) {
+	ids := make(map[int64]bool, len(queued))
+	for _, c := range queued {
+		ids[c.ID] = true
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for id := range r.offers {
+		if !ids[id] {
+			delete(r.offers, id)
+		}
+	}
+	for id := range r.lapsed {
+		if !ids[id] {
+			delete(r.lapsed, id)
+		}
+	}
+}
+
+// lapse reports whether c's standing offer has run out; it starts timing an
+// offer it has not seen before.
+func (r *Router) lapse(c *Conversation, now time.Time, timeout time.Duration) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	o, ok := r.offers[c.ID]
+	if !ok || o.agent != c.AssigneeID {
+		r.offers[c.ID] = offer{agent: c.AssigneeID, at: now}
+		return false
+	}
+	return timeout > 0 && now.Sub(o.at) >= timeout
+}
+
+// fresh leaves out the agents who already let conv's offer lapse, unless
+// nobody else can take it.
+func (r *Router) fresh(conv int64, cands []*User) []*User {
+	r.mu.Lock()
+	missed := r.lapsed[conv]
+	r.mu.Unlock()
+	if len(missed) == 0 {
+		return cands
+	}
+	var out []*User
+	for _, u := range cands {
+		if !slices.Contains(missed, u.ID) {
+			out = append(out, u)
+		}
+	}
+	if len(out) == 0 {
+		return cands
+	}
+	return out
+}
+
+// alertLapsed tells the agent who let an offer lapse and the supervisors.
+func (r *Router) alertLapsed(c *Conversation, timeout time.Duration, now time.Time) {
+	text := fmt.Sprintf("会话 %d 秒内未被接入，已重新分配", int(timeout.Seconds()))
+	base := Alert{Kind: "offer_lapsed", ConversationID: c.ID, Text: text, CreatedAt: now}
+	r.cfg.Notifier.Publish(Event{Type: EventAlert, Alert: &base}) // supervisors
+	a := base
+	a.UserID = c.AssigneeID
+	r.cfg.Notifier.Publish(Event{Type: EventAlert, Alert: &a})
 }
 
 // pick chooses among agents with capacity: seniors first for VIPs,

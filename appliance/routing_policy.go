@@ -39,6 +39,9 @@ type RoutingPolicy struct {
 	// WaitAlert raises an alert when a customer has waited this long for a
 	// human reply; 0 disables alerts.
 	WaitAlert time.Duration
+	// OfferTimeout is how long a routed conversation waits for the offered
+	// agent to take it before it is offered to another; 0 lets offers stand.
+	OfferTimeout time.Duration
 	// Target and VIPTarget apply to groups that set none.
 	Target    time.Duration
 	VIPTarget time.Duration

@@ -387,7 +387,7 @@ func TestRouteAndUnrouteGuards(t *testing.T) {
 		t.Errorf("routing a bot conversation: got %v, want not_queued", err)
 	}
 	q := h.say(t, "y", "转人工")
-	if _, err := h.e.Unroute(ctx, q.Conversation.ID); appliance.ErrorCode(err) != "not_routed" {
+	if _, err := h.e.Unroute(ctx, q.Conversation.ID, appliance.UnrouteAgentAway); appliance.ErrorCode(err) != "not_routed" {
 		t.Errorf("unrouting an unrouted conversation: got %v, want not_routed", err)
 	}
 	if _, err := h.e.Route(ctx, q.Conversation.ID, a); err != nil {
@@ -400,7 +400,7 @@ func TestRouteAndUnrouteGuards(t *testing.T) {
 	if c, err := h.e.Take(ctx, q.Conversation.ID, b); err != nil || c.AssigneeID != b.ID || c.Status != appliance.StatusAssigned {
 		t.Fatalf("take of a conversation offered to another agent: %+v, %v", c, err)
 	}
-	if _, err := h.e.Unroute(ctx, q.Conversation.ID); appliance.ErrorCode(err) != "not_routed" {
+	if _, err := h.e.Unroute(ctx, q.Conversation.ID, appliance.UnrouteAgentAway); appliance.ErrorCode(err) != "not_routed" {
 		t.Errorf("unrouting an assigned conversation: got %v, want not_routed", err)
 	}
 	disabled := &appliance.User{Username: "gone", Role: appliance.RoleAgent, Disabled: true}
@@ -413,5 +413,82 @@ func TestRouteAndUnrouteGuards(t *testing.T) {
 	}
 	if _, err := h.e.Transfer(ctx, q.Conversation.ID, b, appliance.TransferTarget{Agent: b}); appliance.ErrorCode(err) != "same_agent" {
 		t.Errorf("transfer to oneself: got %v, want same_agent", err)
+	}
+}
+
+// TestOfferLapses: an offer nobody takes within the offer timeout goes to
+// another agent; the agent who let it lapse and the supervisors are told,
+// and the audit log says why. With no one else, it comes back to them.
+func TestOfferLapses(t *testing.T) {
+	h := newHandoffEnv(t, nil)
+	h.policy.OfferTimeout = 60 * time.Second
+	ctx := context.Background()
+	a := h.user(t, "a", appliance.RoleAgent, false)
+	b := h.user(t, "b", appliance.RoleAgent, false)
+	r := h.router()
+	id := h.say(t, "v", "转人工").Conversation.ID
+	h.dispatch(t, r)
+	first := h.conv(t, id).AssigneeID
+	if first != a.ID && first != b.ID {
+		t.Fatalf("offered to %d, want a or b", first)
+	}
+	other := map[int64]int64{a.ID: b.ID, b.ID: a.ID}[first]
+
+	h.clock.Advance(59 * time.Second)
+	h.dispatch(t, r)
+	if got := h.conv(t, id).AssigneeID; got != first {
+		t.Fatalf("after 59 s offered to %d, want still %d", got, first)
+	}
+	h.clock.Advance(time.Second)
+	h.dispatch(t, r)
+	if c := h.conv(t, id); c.AssigneeID != other || c.Status != appliance.StatusQueued {
+		t.Fatalf("after 60 s: assignee %d status %s, want offered to the other agent %d", c.AssigneeID, c.Status, other)
+	}
+	var lapsed []appliance.Alert
+	for _, al := range alertsOf(h.rec) {
+		if al.Kind == "offer_lapsed" {
+			lapsed = append(lapsed, al)
+		}
+	}
+	if len(lapsed) != 2 || lapsed[0].UserID != 0 || lapsed[1].UserID != first || lapsed[0].ConversationID != id ||
+		lapsed[0].Text != "会话 60 秒内未被接入，已重新分配" {
+		t.Errorf("lapse alerts: %+v; want one for supervisors and one for agent %d", lapsed, first)
+	}
+	audit, _ := h.s.Audit(ctx, appliance.AuditFilter{Action: "conversation.unroute"})
+	if len(audit) != 1 || audit[0].Detail["reason"] != appliance.UnrouteLapsed || audit[0].Detail["agent_id"] != float64(first) {
+		t.Errorf("unroute audit: %+v", audit)
+	}
+
+	// The second agent lets it lapse too: with nobody else, the first gets
+	// it again rather than the customer waiting unrouted.
+	h.clock.Advance(60 * time.Second)
+	h.dispatch(t, r)
+	if got := h.conv(t, id).AssigneeID; got != first {
+		t.Fatalf("after both lapsed: offered to %d, want back to %d", got, first)
+	}
+	// Taking it ends the offer: no more lapses however long it takes.
+	taker := map[int64]*appliance.User{a.ID: a, b.ID: b}[first]
+	if _, err := h.e.Take(ctx, id, taker); err != nil {
+		t.Fatal(err)
+	}
+	h.clock.Advance(10 * time.Minute)
+	h.dispatch(t, r)
+	if c := h.conv(t, id); c.Status != appliance.StatusAssigned || c.AssigneeID != taker.ID {
+		t.Errorf("after the take: status %s assignee %d, want assigned to %d", c.Status, c.AssigneeID, taker.ID)
+	}
+}
+
+func TestOffersStandWithoutTimeout(t *testing.T) {
+	h := newHandoffEnv(t, nil) // OfferTimeout 0
+	h.user(t, "a", appliance.RoleAgent, false)
+	h.user(t, "b", appliance.RoleAgent, false)
+	r := h.router()
+	id := h.say(t, "v", "转人工").Conversation.ID
+	h.dispatch(t, r)
+	first := h.conv(t, id).AssigneeID
+	h.clock.Advance(time.Hour)
+	h.dispatch(t, r)
+	if got := h.conv(t, id).AssigneeID; got != first || first == 0 {
+		t.Errorf("without a timeout the offer moved from %d to %d", first, got)
 	}
 }

@@ -27,16 +27,16 @@ func (e *Engine) Route(ctx context.Context, convID int64, agent *User) (*Convers
 	})
 }
 
-// Unroute withdraws an offer (the agent went away) so the conversation can be
-// routed again.
-func (e *Engine) Unroute(ctx context.Context, convID int64) (*Conversation, error) {
+// Unroute withdraws an offer (the agent went away, or let the offer lapse)
+// so the conversation can be routed again; reason is kept in the audit log.
+func (e *Engine) Unroute(ctx context.Context, convID int64, reason string) (*Conversation, error) {
 	return e.transitionCtx(ctx, convID, nil, "", func(ctx context.Context, c *Conversation, now time.Time) ([]*Message, error) {
 		if c.Status != StatusQueued || c.AssigneeID == 0 {
 			return nil, Errorf(ECONFLICT, "not_routed", "the conversation is not offered to an agent")
 		}
 		from := c.AssigneeID
 		c.AssigneeID = 0
-		return nil, e.systemAudit(ctx, "conversation.unroute", c, now, map[string]any{"agent_id": from})
+		return nil, e.systemAudit(ctx, "conversation.unroute", c, now, map[string]any{"agent_id": from, "reason": reason})
 	})
 }
 

@@ -28,6 +28,7 @@ type RoutingConfig struct {
 	Target            time.Duration `yaml:"target" default:"30s" help:"first-response target of a group that sets none"`
 	VIPTarget         time.Duration `yaml:"vip_target" default:"10s" help:"first-response target for VIP customers in a group that sets none"`
 	WaitAlert         time.Duration `yaml:"wait_alert" default:"120s" help:"alert the agent and supervisors when a customer has waited this long for a human reply (0 disables)"`
+	OfferTimeout      time.Duration `yaml:"offer_timeout" default:"60s" help:"offer a routed conversation to another agent when the one it was offered to has not taken it within this time (0 lets offers stand)"`
 	WorkingHours      string        `yaml:"working_hours" default:"00:00-24:00" help:"when agents serve customers, HH:MM-HH:MM; outside, customers may leave a message"`
 	WorkingDays       string        `yaml:"working_days" default:"1-7" help:"days agents serve customers, 1 (Monday) to 7 (Sunday), e.g. 1-5 or 1,2,3,4,5,6"`
 	Timezone          string        `yaml:"timezone" default:"Asia/Shanghai" help:"time zone of the working hours"`
@@ -60,6 +61,8 @@ func (c *Config) validateHandoff() error {
 		return bad("routing.vip_target", "must be positive")
 	case r.WaitAlert < 0:
 		return bad("routing.wait_alert", "must not be negative")
+	case r.OfferTimeout < 0 || (r.OfferTimeout > 0 && r.OfferTimeout < 5*time.Second):
+		return bad("routing.offer_timeout", "must be 0 (offers stand) or at least 5s")
 	case r.VIPLevel < 0:
 		return bad("routing.vip_level", "must not be negative")
 	case r.VIPSpend < 0:
@@ -92,6 +95,6 @@ func (c *Config) RoutingPolicy(intentGroups map[string]string) (*appliance.Routi
 	}
 	return &appliance.RoutingPolicy{Groups: groups, DefaultGroup: r.DefaultGroup, IntentGroups: intentGroups, Hours: hours,
 		VIP:         &appliance.VIPRule{MinLevel: r.VIPLevel, SpendAttribute: r.VIPSpendAttribute, MinSpend: r.VIPSpend},
-		VIPPriority: r.VIPPriority, ComplaintPriority: r.ComplaintPriority, WaitAlert: r.WaitAlert,
+		VIPPriority: r.VIPPriority, ComplaintPriority: r.ComplaintPriority, WaitAlert: r.WaitAlert, OfferTimeout: r.OfferTimeout,
 		Target: r.Target, VIPTarget: r.VIPTarget}, nil
 }
