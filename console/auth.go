@@ -97,6 +97,7 @@ func (s *Server) authorize(a access) gin.HandlerFunc {
 		}
 		c.Set("user", user)
 		c.Set("session", sess)
+		s.presence.touch(user.ID, s.Now())
 		c.Next()
 	}
 }
@@ -186,8 +187,9 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	user.LastLoginAt = &now
-	if user.Role == appliance.RoleAgent || user.Role == appliance.RoleSupervisor {
+	if staffed(user) {
 		user.Status = appliance.AgentOnline
+		s.presence.touch(user.ID, now)
 	}
 	if err := s.Store.UpdateUser(c.Request.Context(), user); err != nil {
 		s.fail(c, err)

@@ -81,15 +81,18 @@ type Options struct {
 	Ready func(ctx context.Context) error
 	Now   func() time.Time
 
-	MaxBodyBytes   int64
-	SecureCookies  bool
-	SessionTTL     time.Duration
-	AppMaxSkew     time.Duration
-	AllowedOrigins []string // widget origins; empty allows any
-	TrustedProxies []string
-	PublicURL      string
-	Version        string
-	MaxTextRunes   int
+	MaxBodyBytes  int64
+	SecureCookies bool
+	SessionTTL    time.Duration
+	// PresenceTimeout sets offline an agent with no console and no request
+	// for this long (see presence); zero disables it.
+	PresenceTimeout time.Duration
+	AppMaxSkew      time.Duration
+	AllowedOrigins  []string // widget origins; empty allows any
+	TrustedProxies  []string
+	PublicURL       string
+	Version         string
+	MaxTextRunes    int
 
 	// Knowledge is the editors' knowledge base and KnowledgeAnswerer the
 	// answerer the bot uses (for "try it"); nil answers 503.
@@ -119,6 +122,7 @@ type Server struct {
 	log      *slog.Logger
 	router   *gin.Engine
 	limiter  *loginLimiter
+	presence *presence
 	draining atomic.Bool
 }
 
@@ -148,7 +152,7 @@ func New(o Options) *Server {
 	if o.Ready == nil {
 		o.Ready = func(context.Context) error { return nil }
 	}
-	s := &Server{Options: o, log: o.Logger, limiter: newLoginLimiter(o.Now)}
+	s := &Server{Options: o, log: o.Logger, limiter: newLoginLimiter(o.Now), presence: newPresence(o.Now())}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true

@@ -32,6 +32,8 @@ func (s *Server) consoleWS(c *gin.Context) {
 	conn.SetReadLimit(4 << 10)
 	s.Metrics.wsClients.WithLabelValues("console").Inc()
 	defer s.Metrics.wsClients.WithLabelValues("console").Dec()
+	s.consoleConnected(c.Request.Context(), user)
+	defer func() { s.presence.disconnect(user.ID, s.Now()) }()
 
 	unmasked := can(user.Role, permPIIView)
 	sub := s.Hub.Subscribe(func(e appliance.Event) bool {

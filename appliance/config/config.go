@@ -40,6 +40,9 @@ type Config struct {
 
 	Session struct {
 		TTL time.Duration `yaml:"ttl" default:"12h" help:"console session lifetime"`
+		// Presence is what keeps agents' status true when they vanish
+		// without logging out (console/presence.go).
+		PresenceTimeout time.Duration `yaml:"presence_timeout" default:"90s" help:"an online or busy agent with no console open and no request for this long is set offline, and back when the console reconnects (0 disables)"`
 	} `yaml:"session"`
 
 	Channels struct {
@@ -164,6 +167,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Session.TTL < time.Minute {
 		return bad("session.ttl", "must be at least 1m")
+	}
+	if p := c.Session.PresenceTimeout; p < 0 || (p > 0 && p < 10*time.Second) {
+		return bad("session.presence_timeout", "must be 0 (disabled) or at least 10s")
 	}
 	if (c.Channels.App.Key == "") != (c.Channels.App.Secret == "") {
 		if c.Channels.App.Key == "" {

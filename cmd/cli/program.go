@@ -141,7 +141,7 @@ func (p *Program) Open(ctx context.Context) error {
 		Workspace: p.Workspace, Canned: p.Store,
 		AppKeys: &appKeys{cfg: cfg, store: p.Store, box: p.Box}, UI: web.Dist(),
 		Ready: p.Store.Ping, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, SecureCookies: cfg.HTTP.SecureCookies,
-		SessionTTL: cfg.Session.TTL, AppMaxSkew: cfg.Channels.App.MaxSkew, AllowedOrigins: cfg.Channels.Web.AllowedOrigins,
+		SessionTTL: cfg.Session.TTL, PresenceTimeout: cfg.Session.PresenceTimeout, AppMaxSkew: cfg.Channels.App.MaxSkew, AllowedOrigins: cfg.Channels.Web.AllowedOrigins,
 		TrustedProxies: cfg.HTTP.TrustedProxies, PublicURL: cfg.PublicURL(), Version: Version,
 		MaxTextRunes: cfg.Conversation.MaxTextRunes,
 		Catalogs:     appliance.NewCatalogs(p.Store, p.NLU, p.Log), NLU: p.NLU,
@@ -189,6 +189,7 @@ func (p *Program) Run(ctx context.Context) error {
 	go p.sweepIdle(ctx)
 	go p.Channels.Run(ctx)
 	go p.Router.Run(ctx, p.Engine)
+	go p.Server.RunPresence(ctx)
 	if err := p.QA.Start(!p.Config.Jobs.Disabled); err != nil {
 		return err
 	}
