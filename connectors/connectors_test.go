@@ -3,6 +3,7 @@ package connectors
 import (
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -89,6 +90,80 @@ func TestReplayGuard(t *testing.T) {
 		}
 		if code != tc.code {
 			t.Fatalf("%+v: got %v, want %s", tc, err, tc.code)
+		}
+	}
+}
+
+// scriptedTokens hands out t1, t2, ... and records invalidations; fetchErr,
+// while set, fails the fetch.
+type scriptedTokens struct {
+	n           int
+	fetchErr    []error
+	invalidated []string
+}
+
+func (s *scriptedTokens) Token(context.Context) (string, error) {
+	if len(s.fetchErr) > 0 {
+		err := s.fetchErr[0]
+		s.fetchErr = s.fetchErr[1:]
+		return "", err
+	}
+	if s.n == 0 || len(s.invalidated) >= s.n {
+		s.n++
+	}
+	return "t" + string(rune('0'+s.n)), nil
+}
+
+func (s *scriptedTokens) Invalidate(tok string) { s.invalidated = append(s.invalidated, tok) }
+
+func TestCallWithToken(t *testing.T) {
+	r := Retry{TokenCodes: []int{42001}, BusyCodes: []int{-1}}
+	ctx := context.Background()
+	run := func(tokens *scriptedTokens, answers ...error) (err error, used []string) {
+		err = CallWithToken(ctx, tokens, r, func(tok string) error {
+			used = append(used, tok)
+			if len(answers) == 0 {
+				return nil
+			}
+			a := answers[0]
+			answers = answers[1:]
+			return a
+		})
+		return err, used
+	}
+	refused := &APIError{Code: 42001, Message: "access_token expired"}
+	busy := &APIError{Code: -1, Message: "system busy"}
+	bad := &APIError{Code: 40003, Message: "invalid openid"}
+	dial := &net.OpError{Op: "dial", Err: errors.New("connection refused")}
+	read := &net.OpError{Op: "read", Err: errors.New("connection reset")}
+
+	// A refused token is dropped and the call made again with a new one.
+	tk := &scriptedTokens{}
+	if err, used := run(tk, refused); err != nil || len(used) != 2 || used[0] != "t1" || used[1] != "t2" || len(tk.invalidated) != 1 {
+		t.Errorf("refused token: err %v, used %v, invalidated %v; want t1 then t2", err, used, tk.invalidated)
+	}
+	// Busy and never-sent calls are retried; a call the platform may have
+	// acted on (a read error) or refused for good is not.
+	if err, used := run(&scriptedTokens{}, busy, dial); err != nil || len(used) != 3 {
+		t.Errorf("busy then dial error: err %v after %d calls, want success on the third", err, len(used))
+	}
+	for _, e := range []error{bad, read} {
+		if err, used := run(&scriptedTokens{}, e); !errors.Is(err, e) || len(used) != 1 {
+			t.Errorf("%v: err %v after %d calls, want it returned after one", e, err, len(used))
+		}
+	}
+	// Four attempts at most.
+	if err, used := run(&scriptedTokens{}, busy, busy, busy, busy, busy); !errors.Is(err, busy) || len(used) != 4 {
+		t.Errorf("always busy: err %v after %d calls, want busy after 4", err, len(used))
+	}
+	// A token fetch failing on the network is retried; one the platform
+	// refuses (a bad secret) or a host not allowed is final.
+	if err, used := run(&scriptedTokens{fetchErr: []error{dial}}); err != nil || len(used) != 1 {
+		t.Errorf("fetch dial error: err %v, %d calls; want success after a second fetch", err, len(used))
+	}
+	for _, e := range []error{&APIError{Code: 40013, Message: "invalid appid"}, ErrHostNotAllowed} {
+		if err, used := run(&scriptedTokens{fetchErr: []error{e}}); !errors.Is(err, e) || len(used) != 0 {
+			t.Errorf("fetch %v: err %v, %d calls; want it returned at once", e, err, len(used))
 		}
 	}
 }

@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,7 +17,7 @@ import (
 )
 
 // Token errors: access_token 无效 / 过期.
-var tokenCodes = []int{2190002, 2190008}
+var retry = connectors.Retry{TokenCodes: []int{2190002, 2190008}}
 
 type apiClient struct {
 	base   string
@@ -87,43 +85,16 @@ func (c *apiClient) call(ctx context.Context, method, path string, q url.Values,
 	return nil
 }
 
-// post calls an API with the account's access token, retrying with a new
-// token when Douyin refuses it and when the API could not be reached.
+// post calls an API with the account's access token (see
+// connectors.CallWithToken).
 func (c *apiClient) post(ctx context.Context, path string, q url.Values, in, out any) error {
 	b, err := json.Marshal(in)
 	if err != nil {
 		return err
 	}
-	backoff := 200 * time.Millisecond
-	for i := 0; i < 4; i++ {
-		if i > 0 {
-			select {
-			case <-time.After(backoff):
-				backoff *= 2
-			case <-ctx.Done():
-				return errors.Join(err, ctx.Err())
-			}
-		}
-		var tok string
-		if tok, err = c.tokens.Token(ctx); err != nil {
-			if connectors.APICode(err) != 0 || errors.Is(err, connectors.ErrHostNotAllowed) {
-				return err
-			}
-			continue
-		}
-		err = c.call(ctx, http.MethodPost, path, q, http.Header{"Access-Token": {tok}}, bytes.NewReader(b), "application/json", out)
-		var op *net.OpError
-		switch {
-		case err == nil:
-			return nil
-		case slices.Contains(tokenCodes, connectors.APICode(err)):
-			c.tokens.Invalidate(tok)
-		case errors.As(err, &op) && op.Op == "dial":
-		default:
-			return err
-		}
-	}
-	return err
+	return connectors.CallWithToken(ctx, c.tokens, retry, func(tok string) error {
+		return c.call(ctx, http.MethodPost, path, q, http.Header{"Access-Token": {tok}}, bytes.NewReader(b), "application/json", out)
+	})
 }
 
 // Token is an OAuth token pair of the enterprise account.

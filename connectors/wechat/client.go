@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -48,7 +47,8 @@ func NewClient(cfg ClientConfig) *Client {
 
 // Error codes WeChat answers when the access token is bad: the cached token
 // is dropped and the call retried with a new one.
-var tokenCodes = []int{40001, 40014, 42001, 41001}
+// -1 is WeChat's "system busy".
+var retry = connectors.Retry{TokenCodes: []int{40001, 40014, 42001, 41001}, BusyCodes: []int{-1}, Final: permanent}
 
 // Codes that no retry can fix.
 var permanentCodes = []int{40003, 45015, 45047, 48001, 40013, 40125, 40164}
@@ -129,59 +129,21 @@ func readAll(resp *http.Response) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 }
 
-// withToken calls an API that takes access_token, fetching the token first.
-// A refused token is dropped and the call retried with a fresh one; a token
-// fetch that fails on the network is retried; a call that could not reach
-// the API at all (dial error) is retried. Other failures are returned: a
-// request WeChat may have acted on is not repeated blindly.
+// withToken calls an API that takes access_token (see
+// connectors.CallWithToken); a token fetch is retried unless its error is
+// permanent.
 func (c *Client) withToken(ctx context.Context, method, path string, q url.Values, in, out any) error {
-	const attempts = 4
-	backoff := 200 * time.Millisecond
-	var err error
-	for i := 0; i < attempts; i++ {
-		if i > 0 {
-			select {
-			case <-time.After(backoff):
-				backoff *= 2
-			case <-ctx.Done():
-				return errors.Join(err, ctx.Err())
-			}
-		}
-		var tok string
-		tok, err = c.tokens.Token(ctx)
-		if err != nil {
-			if permanent(err) {
-				return err
-			}
-			continue
-		}
+	return connectors.CallWithToken(ctx, c.tokens, retry, func(tok string) error {
 		qq := url.Values{"access_token": {tok}}
 		for k, v := range q {
 			qq[k] = v
 		}
-		err = c.do(ctx, method, path, qq, in, out)
-		switch {
-		case err == nil:
-			return nil
-		case slices.Contains(tokenCodes, connectors.APICode(err)):
-			c.tokens.Invalidate(tok)
-		case connectors.APICode(err) == -1 || notSent(err):
-			// -1 is WeChat's "system busy"; dial errors never reached WeChat.
-		default:
-			return err
-		}
-	}
-	return err
+		return c.do(ctx, method, path, qq, in, out)
+	})
 }
 
 func permanent(err error) bool {
 	return slices.Contains(permanentCodes, connectors.APICode(err)) || errors.Is(err, connectors.ErrHostNotAllowed)
-}
-
-// notSent reports a network failure before the request was written.
-func notSent(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
 }
 
 // SendText sends a text customer-service message (客服消息) to an openid.

@@ -7,10 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
 	"kefu/connectors"
@@ -27,7 +25,7 @@ type client struct {
 
 // Token errors: dropped and retried with a new token. (In WeCom 40001 means
 // a bad secret, which no retry fixes.)
-var tokenCodes = []int{40014, 42001, 41001}
+var retry = connectors.Retry{TokenCodes: []int{40014, 42001, 41001}, BusyCodes: []int{-1}}
 
 func newClient(cfg *Config) *client {
 	c := &client{base: cfg.APIBase, corpID: cfg.CorpID, secret: cfg.Secret, http: cfg.HTTPClient}
@@ -85,42 +83,9 @@ func (c *client) do(ctx context.Context, method, path string, q url.Values, in, 
 	return connectors.DecodeWeixin("wecom", path, raw, out)
 }
 
-// post calls an API taking access_token, retrying with a fresh token when
-// the token is refused and when the API could not be reached at all.
+// post calls an API taking access_token (see connectors.CallWithToken).
 func (c *client) post(ctx context.Context, path string, in, out any) error {
-	backoff := 200 * time.Millisecond
-	var err error
-	for i := 0; i < 4; i++ {
-		if i > 0 {
-			select {
-			case <-time.After(backoff):
-				backoff *= 2
-			case <-ctx.Done():
-				return errors.Join(err, ctx.Err())
-			}
-		}
-		var tok string
-		if tok, err = c.tokens.Token(ctx); err != nil {
-			if connectors.APICode(err) != 0 || errors.Is(err, connectors.ErrHostNotAllowed) {
-				return err
-			}
-			continue
-		}
-		err = c.do(ctx, http.MethodPost, path, url.Values{"access_token": {tok}}, in, out)
-		switch {
-		case err == nil:
-			return nil
-		case slices.Contains(tokenCodes, connectors.APICode(err)):
-			c.tokens.Invalidate(tok)
-		case connectors.APICode(err) == -1 || dialError(err):
-		default:
-			return err
-		}
-	}
-	return err
-}
-
-func dialError(err error) bool {
-	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	return connectors.CallWithToken(ctx, c.tokens, retry, func(tok string) error {
+		return c.do(ctx, http.MethodPost, path, url.Values{"access_token": {tok}}, in, out)
+	})
 }
