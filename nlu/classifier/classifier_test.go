@@ -172,3 +172,32 @@ func TestCalibration(t *testing.T) {
 		t.Errorf("expected calibration error: got %.3f, want at most 0.08", ece)
 	}
 }
+
+func TestShape(t *testing.T) {
+	e := extractor{cfg: Features{Shape: 1}}
+	has := func(text string, h uint64) bool { return slices.Contains(e.extract(text)[groupShape], h) }
+	question, endsQ := mix(21, 1), mix(23, '?')
+	for _, s := range []string{"头疼吃什么药？", "头疼吃什么药?", "is my card blocked?"} {
+		if !has(s, question) || !has(s, endsQ) {
+			t.Errorf("%q: want the question and final-? shape features, got %v", s, e.extract(s)[groupShape])
+		}
+	}
+	if !has("明天去吗", question) || has("明天去吗", endsQ) {
+		t.Errorf("明天去吗: 吗 asks a question, but the text ends with no punctuation")
+	}
+	if !has("帮我放一首周杰伦的歌。", mix(23, '。')) {
+		t.Errorf("帮我放一首周杰伦的歌。: want the final-。 feature")
+	}
+	// Two bare names of the same length share their whole shape.
+	if a, b := e.extract("贵州茅台")[groupShape], e.extract("北京天气")[groupShape]; !slices.Equal(a, b) || len(a) != 2 {
+		t.Errorf("shapes of two four-character names: %v and %v", a, b)
+	}
+	if a, b := e.extract("贵州茅台")[groupShape], e.extract("贵州茅台酒股份有限公司")[groupShape]; slices.Equal(a, b) {
+		t.Errorf("a short and a long text should differ in length bucket")
+	}
+	// Shape is known for any text, so it must not count as coverage.
+	m := train(t, toy(), Options{Folds: 1, Features: &Features{Unit: 1, Shape: 1}})
+	if p := m.Classify("xyzzy plugh"); p.Coverage != 0 {
+		t.Errorf("unknown words: coverage %.2f, want 0", p.Coverage)
+	}
+}

@@ -1,11 +1,12 @@
 package eval
 
 // smpFloor is the SMP2017 accuracy below which TestSMP2017 fails. Issue 8's
-// bar is 0.915; the engine measures 0.9040 on the test split (0.9221 on the
-// dev split used for model selection; 0.8996 and 0.9156 before the Kangxi
-// radical features were added), so the test guards against regression
-// from what is measured rather than asserting a bar not reached yet. Raise
-// it to 0.915 once the engine gets there.
+// bar is 0.915; the engine measures 0.9145 on the test split, macro-F1
+// 0.9150 (0.9299 on the dev split used for model selection; 0.9040 and
+// 0.9221 before the shape features, 0.8996 and 0.9156 before the Kangxi
+// radical features), so the test guards against regression from what is
+// measured rather than asserting a bar not reached yet. Raise it to 0.915
+// once the engine gets there.
 //
 // Tried in phase 2 and rejected on the dev split (trained on train only; the
 // test split was not looked at): Chinese word features from a dictionary
@@ -23,4 +24,29 @@ package eval
 // Tried after that: Kangxi radicals of Chinese characters (kept: CV on train
 // 0.8908 → 0.8969, dev 0.9156 → 0.9221), radical bigrams and the Unihan
 // English glosses of characters (no gain on dev; dropped).
-const smpFloor = 0.90
+//
+// Tried in phase 3 (CV: 5-fold cross-validation on train repeated six times
+// with different fold splits, base 0.8934; dev base 0.9221):
+//   - Toneless Mandarin pinyin of each character (the first kMandarin
+//     reading in Unihan, a 412-syllable table), for ASR homophones and
+//     names: syllable unigrams at 0.3/0.6/1 (dev 0.9195/0.9182/0.9208),
+//     syllable bigrams (0.9208/0.9221/0.9208), syllable trigrams
+//     (0.9195/0.9195/0.9208), initials and finals (0.9234/0.9221/0.9221),
+//     unigrams with bigrams (0.9195/0.9182/0.9195); CV within ±0.001 of
+//     the base for all. Added on top of the shape features, no gain either
+//     (CV 0.9069–0.9079 against 0.9073). Dropped: the words a model has
+//     never seen are mostly not homophone misspellings of ones it has.
+//   - First and last token trigrams in Chinese (0.2–1: dev 0.9182–0.9208,
+//     CV 0.8868–0.8917) and re-tuning the existing weights one at a time
+//     (Quad, Edge, Trigram, Skip, Unit, Bigram, Radical, CharMin/CharMax:
+//     dev 0.9169–0.9221, CV 0.8847–0.8936): no gain.
+//   - Kept: a shape group (length bucket in tokens, which of words, numbers
+//     and Han characters occur, a question mark or 吗/呢, the final
+//     punctuation mark), weight 1: CV 0.8934 → 0.9073, dev 0.9221 → 0.9299
+//     (weights 0.3–2 all CV 0.901–0.907; without the final punctuation CV
+//     0.8968, dev 0.9260). On BANKING77 train CV 0.9139 → 0.9142, test
+//     0.9237 → 0.9250. In SMP2017 the final punctuation partly reflects how
+//     each domain's sentences were collected (cookbook, poetry, news end
+//     with 。 or ？ far more often than app, map or tvchannel), and dev and
+//     test share that; the figure on transcribed speech may differ.
+const smpFloor = 0.91
