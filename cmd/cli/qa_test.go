@@ -30,6 +30,14 @@ func TestQAThroughTheConsoleAPI(t *testing.T) {
 		t.Fatalf("queue: %d %v", st, body)
 	}
 	convID := int64(convs[0].(map[string]any)["id"].(float64))
+	// The audit and the reports cover the conversations created on a day
+	// in jobs.timezone: the day is the conversation's, not the clock's now
+	// (a midnight may pass while the test runs).
+	created, err := time.Parse(time.RFC3339Nano, convs[0].(map[string]any)["created_at"].(string))
+	if err != nil {
+		t.Fatalf("conversation created_at: %v", err)
+	}
+	day := created.In(p.Config.Location()).Format(time.DateOnly)
 	if st, body := agent.do("POST", fmt.Sprintf("/api/v1/conversations/%d/messages", convID), map[string]any{"text": "这是公司规定，我也没办法"}, true); st != 201 {
 		t.Fatalf("agent send: %d %v", st, body)
 	}
@@ -75,7 +83,6 @@ func TestQAThroughTheConsoleAPI(t *testing.T) {
 	}
 
 	admin := login(t, url, "admin")
-	today := time.Now().In(p.Config.Location()).Format(time.DateOnly)
 	for _, c := range []struct {
 		path string
 		body map[string]any
@@ -90,22 +97,22 @@ func TestQAThroughTheConsoleAPI(t *testing.T) {
 			t.Errorf("POST %s %v: got %d %v, want %s", c.path, c.body, st, body, c.code)
 		}
 	}
-	st, body = admin.do("POST", "/api/v1/jobs/qa-audit/run", map[string]any{"date": today}, true)
+	st, body = admin.do("POST", "/api/v1/jobs/qa-audit/run", map[string]any{"date": day}, true)
 	if st != 202 {
 		t.Fatalf("run qa-audit: %d %v", st, body)
 	}
 	runID := body["run"].(map[string]any)["id"].(float64)
 	waitRun(t, admin, runID)
-	if st, body := admin.do("POST", "/api/v1/jobs/top-questions/run", map[string]any{"date": today}, true); st != 202 {
+	if st, body := admin.do("POST", "/api/v1/jobs/top-questions/run", map[string]any{"date": day}, true); st != 202 {
 		t.Fatalf("run top-questions: %d %v", st, body)
 	} else {
 		waitRun(t, admin, body["run"].(map[string]any)["id"].(float64))
 	}
 
-	_, body = compliance.do("GET", "/api/v1/qa/reports?day="+today, nil, false)
+	_, body = compliance.do("GET", "/api/v1/qa/reports?day="+day, nil, false)
 	reports, _ := body["reports"].([]any)
 	if len(reports) != 1 {
-		t.Fatalf("reports of %s: got %v, want one", today, body)
+		t.Fatalf("reports of %s: got %v, want one", day, body)
 	}
 	rep := reports[0].(map[string]any)
 	repID := int64(rep["id"].(float64))
@@ -142,11 +149,11 @@ func TestQAThroughTheConsoleAPI(t *testing.T) {
 		t.Errorf("export audit entries: got %v, want one (the refused pdf is not an export)", body)
 	}
 
-	_, body = compliance.do("GET", "/api/v1/analytics?period=day&date="+today, nil, false)
+	_, body = compliance.do("GET", "/api/v1/analytics?period=day&date="+day, nil, false)
 	report, _ := body["report"].(map[string]any)
 	if report == nil || report["conversations"].(float64) < 1 || report["handoff_rate"].(float64) <= 0 ||
 		report["csat"].(map[string]any)["given"] != 1.0 {
-		t.Errorf("analytics: got %v, want today's conversations with a hand-off", body)
+		t.Errorf("analytics: got %v, want the day's conversations with a hand-off", body)
 	}
 	if st, body := compliance.do("GET", "/api/v1/analytics?period=month", nil, false); st != 400 || errCode(body) != "invalid_period" {
 		t.Errorf("bad period: got %d %v, want invalid_period", st, body)

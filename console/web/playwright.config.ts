@@ -37,6 +37,8 @@ export default defineConfig({
       KEFU_HTTP_ADDR: `127.0.0.1:${port}`,
       KEFU_DATA_DIR: dataDir,
       KEFU_LOG_LEVEL: "warn",
+      KEFU_CHANNELS_APP_KEY: "e2e-app", // APP_KEY and APP_SECRET in e2e/helpers.ts
+      KEFU_CHANNELS_APP_SECRET: "e2e-secret-0123456789abcdef",
     },
   },
 });

@@ -1,6 +1,11 @@
-import { expect, type Page, type Browser } from "@playwright/test";
+import { expect, type APIRequestContext, type Page, type Browser } from "@playwright/test";
+import { createHmac } from "node:crypto";
 
 export const DEMO_PASSWORD = "kefu-demo-2026";
+
+// The app API key of the appliance under test (set in playwright.config.ts).
+export const APP_KEY = "e2e-app";
+export const APP_SECRET = "e2e-secret-0123456789abcdef";
 
 export async function loginAs(browser: Browser, username: string): Promise<Page> {
   const ctx = await browser.newContext();
@@ -28,4 +33,17 @@ export async function widgetSay(page: Page, text: string) {
   const w = widget(page);
   await w.input.fill(text);
   await w.send.click();
+}
+
+// appSay posts a customer message through the signed app API, as the app's server would.
+export async function appSay(request: APIRequestContext, user: string, id: string, text: string) {
+  const body = JSON.stringify({ user_id: user, message_id: id, text });
+  const ts = String(Math.floor(Date.now() / 1000));
+  const sig = createHmac("sha256", APP_SECRET).update(ts + "\n" + body).digest("hex");
+  const r = await request.post("/api/v1/app/messages", {
+    data: body,
+    headers: { "Content-Type": "application/json", "X-Kefu-Key": APP_KEY, "X-Kefu-Timestamp": ts, "X-Kefu-Signature": sig },
+  });
+  expect(r.ok()).toBe(true);
+  return (await r.json()) as { conversation_id: number; replies: { text: string; from: string }[] };
 }

@@ -1,18 +1,25 @@
-import { test, expect } from "@playwright/test";
-import { loginAs, widget, widgetSay } from "./helpers";
+import { test, expect, type Page } from "@playwright/test";
+import { appSay, loginAs, widget, widgetSay } from "./helpers";
 
 // The demo shop's earlier order was placed 16 days before the appliance
-// started (see connectors/demobiz): E + yyyymmdd + 0032.
-function earlierOrder(): string {
-  const d = new Date(Date.now() - 16 * 24 * 3600 * 1000);
-  const p = (n: number) => String(n).padStart(2, "0");
-  return `E${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}0032`;
+// started (see connectors/demobiz): E + yyyymmdd + 0032. Its number is read
+// from demo-1001's profile, as the shop keeps it: computed from today it is
+// wrong once a midnight has passed since the start.
+async function earlierOrder(agent: Page): Promise<string> {
+  const { conversation_id } = await appSay(agent.request, "demo-1001", "e2e-orders", "在吗");
+  const conv = await (await agent.request.get(`/api/v1/conversations/${conversation_id}`)).json();
+  const prof = await (await agent.request.get(`/api/v1/customers/${conv.conversation.customer_id}/profile`)).json();
+  const records = prof.profile.records as { kind: string; id: string }[];
+  const order = records.find((r) => r.kind === "order" && /^E\d{8}0032$/.test(r.id));
+  expect(order, JSON.stringify(records)).toBeDefined();
+  return order!.id;
 }
 
 // A customer asks the bot for a return; an agent approves it in the
 // console; the customer is told in the widget they used.
 test("agent moves a return ticket and the customer is told", async ({ browser }) => {
-  const order = earlierOrder();
+  const agent = await loginAs(browser, "agent1");
+  const order = await earlierOrder(agent);
   const customer = await (await browser.newContext()).newPage();
   await customer.goto("/widget/demo");
   const w = widget(customer);
@@ -22,7 +29,6 @@ test("agent moves a return ticket and the customer is told", async ({ browser })
   await widgetSay(customer, "提交");
   await expect(w.rows("bot").filter({ hasText: "已为您提交退货申请" })).toBeVisible();
 
-  const agent = await loginAs(browser, "agent1");
   await agent.getByTestId("nav-tickets").click();
   const row = agent.locator('[data-testid^="ticket-"][data-status="待审核"]').filter({ hasText: order }).first();
   await expect(row).toBeVisible();

@@ -2,8 +2,8 @@ import { test, expect, type Page } from "@playwright/test";
 import { loginAs, widget, widgetSay } from "./helpers";
 
 // The appliance's report days are in Asia/Shanghai (jobs.timezone).
-function today(): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date());
+function shanghaiDay(at: Date): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(at);
 }
 
 async function csrf(page: Page): Promise<string> {
@@ -33,6 +33,10 @@ test("QA: real-time alert, audit run, compliance drill-down, agents kept out", a
   await expect(agent.getByTestId("conv-status")).toHaveText("人工接待");
   const convID = Number(/\/conversations\/(\d+)/.exec(agent.url())?.[1]);
   expect(convID).toBeGreaterThan(0);
+  // The audit covers the conversations created on a day: this one's, which
+  // is no longer today if a midnight passes while the test runs.
+  const conv = await (await agent.request.get(`/api/v1/conversations/${convID}`)).json();
+  const day = shanghaiDay(new Date(conv.conversation.created_at));
   await agent.getByTestId("composer").fill("这是公司规定，我也没办法");
   await agent.getByTestId("send").click();
   await expect(widget(customer).rows("agent").filter({ hasText: "公司规定" })).toBeVisible();
@@ -48,12 +52,12 @@ test("QA: real-time alert, audit run, compliance drill-down, agents kept out", a
   await expect(agent).not.toHaveURL(/\/qa\/reports/);
   expect((await agent.request.get("/api/v1/qa/reports")).status()).toBe(403);
 
-  // An admin runs the audit of today (the nightly job covers yesterday).
+  // An admin runs the audit of the day (the nightly job covers yesterday).
   const admin = await loginAs(browser, "admin");
   await admin.getByTestId("nav-jobs").click();
   await expect(admin.getByTestId("jobs")).toContainText("qa-audit");
   const run = await admin.request.post("/api/v1/jobs/qa-audit/run", {
-    data: { date: today() },
+    data: { date: day },
     headers: { "X-CSRF-Token": await csrf(admin) },
   });
   expect(run.status()).toBe(202);
@@ -65,7 +69,7 @@ test("QA: real-time alert, audit run, compliance drill-down, agents kept out", a
   const compliance = await loginAs(browser, "compliance");
   await compliance.getByTestId("nav-qa").click();
   await expect(compliance.getByTestId("qa-tab-alerts")).toHaveCount(0);
-  await expect(compliance.getByTestId("qa-report-title")).toContainText(today());
+  await expect(compliance.getByTestId("qa-report-title")).toContainText(day);
   await expect(compliance.getByTestId("qa-flagged")).not.toHaveText("0");
   await compliance.getByTestId("qa-verify").click();
   await expect(compliance.getByTestId("qa-verify-result")).toContainText("校验通过");
@@ -99,9 +103,10 @@ test("QA: real-time alert, audit run, compliance drill-down, agents kept out", a
 });
 
 test("QA: service reports with charts after the top-questions job", async ({ browser }) => {
+  const day = shanghaiDay(new Date()); // once: the report shown is the one the run made
   const admin = await loginAs(browser, "admin");
   const run = await admin.request.post("/api/v1/jobs/top-questions/run", {
-    data: { date: today() },
+    data: { date: day },
     headers: { "X-CSRF-Token": await csrf(admin) },
   });
   expect(run.status()).toBe(202);
@@ -111,7 +116,7 @@ test("QA: service reports with charts after the top-questions job", async ({ bro
 
   const editor = await loginAs(browser, "editor");
   await editor.getByTestId("nav-analytics").click();
-  await editor.getByTestId("analytics-date").locator("input").fill(today());
+  await editor.getByTestId("analytics-date").locator("input").fill(day);
   await editor.getByTestId("analytics-date").locator("input").press("Enter");
   await expect(editor.getByTestId("analytics-cards")).toBeVisible();
   await expect(editor.getByTestId("analytics-heatmap").locator("canvas").first()).toBeVisible();
