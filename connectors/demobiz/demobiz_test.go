@@ -2,6 +2,7 @@ package demobiz_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,9 +12,11 @@ import (
 	"kefu/connectors/demobiz"
 )
 
-func start(t *testing.T) (*demobiz.Server, *actions.Runner) {
+func start(t *testing.T) (*demobiz.Server, *actions.Runner) { return startAt(t, time.Now()) }
+
+func startAt(t *testing.T, now time.Time) (*demobiz.Server, *actions.Runner) {
 	t.Helper()
-	s, err := demobiz.Start(time.Now())
+	s, err := demobiz.Start(now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,5 +108,25 @@ func TestProfileRecordsHaveOnlyMappedFields(t *testing.T) {
 				t.Errorf("%s record %s: a field holds the whole item: %q", rec.Kind, rec.ID, v)
 			}
 		}
+	}
+}
+
+// TestDemoDatesInBeijingTime: the demo shop dates its orders in Beijing time
+// whatever the host's zone: at 01:00 on New Year's Day in Beijing (still 31
+// December in UTC) yesterday's order is of 31 December.
+func TestDemoDatesInBeijingTime(t *testing.T) {
+	_, r := startAt(t, time.Date(2026, 12, 31, 17, 0, 0, 0, time.UTC))
+	recs, err := r.BusinessRecords(context.Background(), customer("demo-1001"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, rec := range recs {
+		if rec.Kind == "order" {
+			ids = append(ids, rec.ID)
+		}
+	}
+	if !slices.Contains(ids, "E202612310017") || !slices.Contains(ids, "E202612160032") {
+		t.Errorf("orders %v, want E202612310017 (yesterday in Beijing) and E202612160032", ids)
 	}
 }

@@ -11,8 +11,19 @@ import (
 	"strings"
 	"sync"
 	"time"
+	_ "time/tzdata" // the demo systems keep Beijing time on any host
 	"unicode/utf8"
 )
+
+// beijing is the demo systems' time zone: their order numbers, dates and the
+// bank's 15:00 cut-off are in Beijing time, whatever the host's zone.
+var beijing = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
+}()
 
 // Server serves the demo systems on one loopback port, each under its own
 // path prefix and bearer token: /shop, /edu, /bank, /hotels.
@@ -43,7 +54,7 @@ func Start(now time.Time) (*Server, error) {
 
 // New returns the demo systems without listening (for httptest).
 func New(now time.Time) *Server {
-	s := &Server{data: seed(now), Tokens: map[string]string{}}
+	s := &Server{data: seed(now.In(beijing)), Tokens: map[string]string{}}
 	for _, sys := range []string{"shop", "edu", "bank", "hotels"} {
 		b := make([]byte, 12)
 		rand.Read(b)
@@ -351,7 +362,7 @@ func (s *Server) withdraw(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	arrival := "今天24点前到账"
-	if time.Now().Hour() >= 15 {
+	if time.Now().In(beijing).Hour() >= 15 {
 		arrival = "下一个工作日到账"
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"withdrawal": map[string]any{"amount": b["amount"], "card": a.Card, "arrival": arrival}})
