@@ -69,6 +69,43 @@ func (a *account) verifyURL(w http.ResponseWriter, r *http.Request) {
 	w.Write([]byte(q.Get("echostr")))
 }
 
+// accept answers the handshake (GET) and opens a push (POST): it returns
+// the push and the message to handle, or ok false when the response has been
+// written (handshake, refused push, an event that is not a message).
+func (a *account) accept(w http.ResponseWriter, r *http.Request) (req *request, in appliance.Inbound, ok bool) {
+	switch r.Method {
+	case http.MethodGet:
+		a.verifyURL(w, r)
+		return nil, in, false
+	case http.MethodPost:
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		http.Error(w, "method_not_allowed", http.StatusMethodNotAllowed)
+		return nil, in, false
+	}
+	req, err := a.open(r)
+	if err != nil {
+		connectors.WriteError(w, a.log, err)
+		return nil, in, false
+	}
+	if in, ok = a.inbound(req.push); !ok {
+		writeSuccess(w)
+	}
+	return req, in, ok
+}
+
+// handle starts handling in unless a retry of the same message already did
+// (WeChat retries a push it had no answer to), and returns its flight.
+func (a *account) handle(in appliance.Inbound) *flight {
+	key := in.Identity.Value + "\x00" + in.MessageID
+	fl, first := a.flights.start(key, a.cfg.Now())
+	if first {
+		a.work.Add(1)
+		go a.run(key, fl, in)
+	}
+	return fl
+}
+
 // open verifies a push's signatures and freshness and decrypts it. Nothing is
 // recorded for a push that fails.
 func (a *account) open(r *http.Request) (*request, error) {

@@ -42,33 +42,12 @@ func NewMiniProgram(cfg Config) (*MiniProgram, error) {
 // ServeHTTP handles the push URL handshake and pushes, JSON or XML.
 func (a *MiniProgram) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	switch r.Method {
-	case http.MethodGet:
-		a.verifyURL(w, r)
-		return
-	case http.MethodPost:
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, "method_not_allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	req, err := a.open(r)
-	if err != nil {
-		connectors.WriteError(w, a.log, err)
-		return
-	}
-	in, ok := a.inbound(req.push)
+	_, in, ok := a.accept(w, r)
 	if !ok {
-		writeSuccess(w)
 		return
 	}
 	a.withSession(&in)
-	key := in.Identity.Value + "\x00" + in.MessageID
-	fl, first := a.flights.start(key, a.cfg.Now())
-	if first {
-		a.work.Add(1)
-		go a.run(key, fl, in)
-	}
+	fl := a.handle(in)
 	timer := time.NewTimer(a.cfg.ReplyWindow - time.Since(start))
 	defer timer.Stop()
 	select {

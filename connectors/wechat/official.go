@@ -28,35 +28,14 @@ func NewOfficialAccount(cfg Config) (*OfficialAccount, error) {
 // ServeHTTP handles the server-URL handshake and message pushes.
 func (a *OfficialAccount) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
-	switch r.Method {
-	case http.MethodGet:
-		a.verifyURL(w, r)
-		return
-	case http.MethodPost:
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		http.Error(w, "method_not_allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	req, err := a.open(r)
-	if err != nil {
-		connectors.WriteError(w, a.log, err)
-		return
-	}
-	in, ok := a.inbound(req.push)
+	req, in, ok := a.accept(w, r)
 	if !ok {
-		writeSuccess(w)
 		return
 	}
 	// A passive reply is delivered once WeChat reads the response; the engine
 	// must not deliver these replies again through the channel.
 	in.SyncReply = true
-	key := in.Identity.Value + "\x00" + in.MessageID
-	fl, first := a.flights.start(key, a.cfg.Now())
-	if first {
-		a.work.Add(1)
-		go a.run(key, fl, in)
-	}
+	fl := a.handle(in)
 	timer := time.NewTimer(a.cfg.ReplyWindow - time.Since(start))
 	select {
 	case <-fl.done:
