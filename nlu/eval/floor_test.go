@@ -67,5 +67,6 @@ package eval
 //   - Scaling each intent's positive weight by its rarity
 //     ((mean class size / class size)^β, β −0.3 to 0.7): CV 0.9055–0.9084,
 //     dev 0.9260–0.9325.
+//
 // None was kept: within the noise of CV, and the test split was not read.
 const smpFloor = 0.91
