@@ -87,8 +87,8 @@ type Router struct {
 }
 
 // offer is a routed conversation waiting for its agent. An offer the router
-// did not make itself (one standing across a restart) is timed from when
-// the router first saw it.
+// did not make itself (one standing across a restart) is timed from when it
+// was stored as made (the conversation's AssignedAt while it is queued).
 type offer struct {
 	agent int64
 	at    time.Time
@@ -276,15 +276,19 @@ func (r *Router) forget(queued []*Conversation) {
 	}
 }
 
-// lapse reports whether c's standing offer has run out; it starts timing an
-// offer it has not seen before.
+// lapse reports whether c's standing offer has run out. An offer it has not
+// seen before (made before a restart, or by another router) is timed from
+// when it was stored, or from now if that is unknown.
 func (r *Router) lapse(c *Conversation, now time.Time, timeout time.Duration) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	o, ok := r.offers[c.ID]
 	if !ok || o.agent != c.AssigneeID {
-		r.offers[c.ID] = offer{agent: c.AssigneeID, at: now}
-		return false
+		o = offer{agent: c.AssigneeID, at: now}
+		if c.AssignedAt != nil && !c.AssignedAt.After(now) {
+			o.at = *c.AssignedAt
+		}
+		r.offers[c.ID] = o
 	}
 	return timeout > 0 && now.Sub(o.at) >= timeout
 }

@@ -478,6 +478,39 @@ func TestOfferLapses(t *testing.T) {
 	}
 }
 
+// TestOfferTimeoutSurvivesRestart: a router that starts while an offer
+// stands (the appliance restarted) times it from when it was made, not from
+// when the new router first saw it.
+func TestOfferTimeoutSurvivesRestart(t *testing.T) {
+	h := newHandoffEnv(t, nil)
+	h.policy.OfferTimeout = 60 * time.Second
+	h.user(t, "a", appliance.RoleAgent, false)
+	h.user(t, "b", appliance.RoleAgent, false)
+	id := h.say(t, "v", "转人工").Conversation.ID
+	h.dispatch(t, h.router())
+	c := h.conv(t, id)
+	first := c.AssigneeID
+	if first == 0 || c.AssignedAt == nil || !c.AssignedAt.Equal(h.clock.Now()) {
+		t.Fatalf("offer: assignee %d offered at %v, want an agent and %v", first, c.AssignedAt, h.clock.Now())
+	}
+
+	h.clock.Advance(50 * time.Second)
+	restarted := h.router()
+	h.dispatch(t, restarted)
+	if got := h.conv(t, id).AssigneeID; got != first {
+		t.Fatalf("50 s into the offer, after a restart: offered to %d, want still %d", got, first)
+	}
+	h.clock.Advance(10 * time.Second)
+	h.dispatch(t, restarted)
+	c = h.conv(t, id)
+	if c.AssigneeID == first || c.AssigneeID == 0 {
+		t.Fatalf("60 s into the offer, after a restart: offered to %d, want the other agent", c.AssigneeID)
+	}
+	if c.AssignedAt == nil || !c.AssignedAt.Equal(h.clock.Now()) {
+		t.Errorf("the new offer was made at %v, want %v", c.AssignedAt, h.clock.Now())
+	}
+}
+
 func TestOffersStandWithoutTimeout(t *testing.T) {
 	h := newHandoffEnv(t, nil) // OfferTimeout 0
 	h.user(t, "a", appliance.RoleAgent, false)

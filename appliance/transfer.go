@@ -21,7 +21,9 @@ func (e *Engine) Route(ctx context.Context, convID int64, agent *User) (*Convers
 		if c.AssigneeID != 0 {
 			return nil, Errorf(ECONFLICT, "already_routed", "the conversation was already offered to an agent")
 		}
-		c.AssigneeID = agent.ID
+		// AssignedAt is when the offer was made while it stands, so its
+		// timeout survives a restart; taking the conversation resets it.
+		c.AssigneeID, c.AssignedAt = agent.ID, &now
 		return nil, e.systemAudit(ctx, "conversation.route", c, now, map[string]any{
 			"agent_id": agent.ID, "agent": agent.Username, "skill_group": c.SkillGroup, "priority": c.Priority})
 	})
@@ -35,7 +37,7 @@ func (e *Engine) Unroute(ctx context.Context, convID int64, reason string) (*Con
 			return nil, Errorf(ECONFLICT, "not_routed", "the conversation is not offered to an agent")
 		}
 		from := c.AssigneeID
-		c.AssigneeID = 0
+		c.AssigneeID, c.AssignedAt = 0, nil
 		return nil, e.systemAudit(ctx, "conversation.unroute", c, now, map[string]any{"agent_id": from, "reason": reason})
 	})
 }
