@@ -138,8 +138,9 @@ func (s *Server) RunPresence(ctx context.Context) {
 }
 
 // consoleConnected gives an agent whom presence set offline their status
-// back when their console connects; an agent who is offline for another
-// reason (a restart lost the status they had) comes back online.
+// back when their console connects, also after a restart (the audit log
+// says what presence took away); an agent who is offline for another reason
+// comes back online.
 func (s *Server) consoleConnected(ctx context.Context, u *appliance.User) {
 	s.presence.connect(u.ID, s.Now())
 	s.consoleReturned(ctx, u)
@@ -151,11 +152,35 @@ func (s *Server) consoleReturned(ctx context.Context, u *appliance.User) {
 		return
 	}
 	if back == "" {
-		back = appliance.AgentOnline
+		back = s.takenByPresence(ctx, u)
 	}
 	if err := s.setPresence(ctx, u, back, s.Now()); err != nil {
 		s.log.Warn("restoring an agent's status failed", slog.String("user", u.Username), slog.Any("error", err))
 	}
+}
+
+// takenByPresence reads the audit log for the status presence took from u,
+// if setting them offline is the last thing that happened to their status;
+// otherwise, or if the log cannot be read, it is online.
+func (s *Server) takenByPresence(ctx context.Context, u *appliance.User) appliance.AgentStatus {
+	entries, err := s.Store.Audit(ctx, appliance.AuditFilter{TargetType: "user", TargetID: u.Username, Limit: 50})
+	if err != nil {
+		s.log.Warn("reading an agent's presence history failed", slog.String("user", u.Username), slog.Any("error", err))
+		return appliance.AgentOnline
+	}
+	for _, e := range entries { // newest first
+		switch e.Action {
+		case "auth.login", "auth.logout":
+			return appliance.AgentOnline
+		case "user.presence":
+			if was, _ := e.Detail["from"].(string); e.Detail["to"] == string(appliance.AgentOffline) &&
+				(was == string(appliance.AgentBusy) || was == string(appliance.AgentOnline)) {
+				return appliance.AgentStatus(was)
+			}
+			return appliance.AgentOnline
+		}
+	}
+	return appliance.AgentOnline
 }
 
 // setPresence changes u's status on presence's account, audited as the

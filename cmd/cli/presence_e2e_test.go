@@ -86,3 +86,51 @@ func TestPresence(t *testing.T) {
 		t.Errorf("after a new login: %s, want online", st)
 	}
 }
+
+// TestPresenceSurvivesRestart: a busy agent set offline by presence gets
+// busy back when their console reconnects to a restarted appliance, which
+// reads what presence took away from the audit log.
+func TestPresenceSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"KEFU_SESSION_PRESENCE_TIMEOUT": "30s"}
+	p, stop := startApp(t, dir, env)
+	ctx := context.Background()
+	agent := login(t, p.URL(), "agent1")
+	if st, b := agent.do("PUT", "/api/v1/me/status", map[string]any{"status": "busy"}, true); st != 200 {
+		t.Fatalf("set busy: %d %v", st, b)
+	}
+	if n, err := p.Server.SweepPresence(ctx, time.Now().Add(31*time.Second)); err != nil || n < 1 {
+		t.Fatalf("sweep: %d set offline, %v", n, err)
+	}
+	stop()
+
+	p, _ = startApp(t, dir, env)
+	status := func() appliance.AgentStatus {
+		t.Helper()
+		u, err := p.Store.UserByUsername(ctx, "agent1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.Status
+	}
+	if st := status(); st != appliance.AgentOffline {
+		t.Fatalf("after the restart: %s, want still offline", st)
+	}
+	// The same browser session reconnects to the restarted appliance.
+	agent.url = p.URL()
+	dctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(dctx, "ws"+strings.TrimPrefix(p.URL(), "http")+"/api/v1/console/ws",
+		&websocket.DialOptions{HTTPClient: agent.http})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(websocket.StatusNormalClosure, "")
+	deadline := time.Now().Add(5 * time.Second)
+	for status() != appliance.AgentBusy && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := status(); st != appliance.AgentBusy {
+		t.Fatalf("console reconnected after the restart: %s, want busy back", st)
+	}
+}
