@@ -67,6 +67,10 @@ package eval
 //   - Scaling each intent's positive weight by its rarity
 //     ((mean class size / class size)^β, β −0.3 to 0.7): CV 0.9055–0.9084,
 //     dev 0.9260–0.9325.
+//   - Template n-grams: the text with every Han character seen in fewer
+//     than 2, 3 or 5 training texts collapsed into one placeholder
+//     ("来一首□。"), bigrams and trigrams that hold the placeholder, weights
+//     0.3–1: CV 0.9061–0.9082, dev 0.9286–0.9325.
 //
 // None was kept: within the noise of CV, and the test split was not read.
 const smpFloor = 0.91
