@@ -1,12 +1,15 @@
 package console
 
 import (
+	"encoding"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strconv"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -41,11 +44,64 @@ func decodeJSON(c *gin.Context, body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
-			return invalid("invalid_field", "field %q must be a %s", typeErr.Field, typeErr.Type.String())
+			if typeErr.Field == "" {
+				return invalid("malformed_json", "the body must be a JSON %s, not %s", jsonKind(typeErr.Type), article(typeErr.Value))
+			}
+			return invalid("invalid_field", "field %q must be %s, not %s", typeErr.Field, withArticle(jsonKind(typeErr.Type)), article(typeErr.Value))
 		}
 		return invalid("malformed_json", "the body is not valid JSON: %v", err)
 	}
 	return nil
+}
+
+// jsonKind names the JSON type a Go type decodes from, for error messages
+// that speak the client's language rather than Go's.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Implements(textUnmarshaler) || reflect.PointerTo(t).Implements(textUnmarshaler) {
+		return "string"
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return "string"
+		}
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return "value"
+}
+
+var textUnmarshaler = reflect.TypeFor[encoding.TextUnmarshaler]()
+
+// article turns encoding/json's name for a JSON value ("string", "number
+// -1", "array") into a phrase: "a string", "a number (-1)", "an array".
+func article(value string) string {
+	kind, detail, _ := strings.Cut(value, " ")
+	if detail != "" {
+		return withArticle(kind) + " (" + detail + ")"
+	}
+	return withArticle(kind)
+}
+
+func withArticle(kind string) string {
+	switch kind {
+	case "array", "object":
+		return "an " + kind
+	case "value":
+		return "a valid value"
+	}
+	return "a " + kind
 }
 
 func pathID(c *gin.Context, name string) (int64, error) {
