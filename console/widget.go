@@ -302,10 +302,17 @@ func (s *Server) widgetWS(c *gin.Context) {
 	}()
 	// Reader: messages from the customer.
 	for {
-		var f widgetFrame
-		if err := wsjson.Read(ctx, conn, &f); err != nil {
+		typ, data, err := conn.Read(ctx)
+		if err != nil {
 			s.log.Debug("widget socket closed", "error", err)
 			return
+		}
+		// A frame that is not a JSON object is answered, not fatal: the
+		// socket stays open for the frames that follow.
+		var f widgetFrame
+		if typ != websocket.MessageText || json.Unmarshal(data, &f) != nil {
+			out <- widgetFrame{Type: "error", Code: "malformed_frame", Error: "a frame must be a JSON object with a type"}
+			continue
 		}
 		switch f.Type {
 		case "ping":

@@ -457,3 +457,57 @@ func TestWidgetResumesAfterReconnect(t *testing.T) {
 		t.Errorf("forged token: %v", err)
 	}
 }
+
+// TestWidgetSurvivesBadFrames: frames that are not JSON objects, or of an
+// unknown type, are answered with an error frame and the socket stays open
+// for the next message.
+func TestWidgetSurvivesBadFrames(t *testing.T) {
+	p, _ := startApp(t, t.TempDir(), nil)
+	resp, err := http.Post(p.URL()+"/api/v1/widget/session", "application/json", strings.NewReader(`{}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sess map[string]string
+	json.NewDecoder(resp.Body).Decode(&sess)
+	resp.Body.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, strings.Replace(p.URL(), "http", "ws", 1)+"/api/v1/widget/ws?token="+sess["token"], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.CloseNow()
+	for _, bad := range []struct {
+		typ  websocket.MessageType
+		data string
+		code string
+	}{
+		{websocket.MessageText, "not json", "malformed_frame"},
+		{websocket.MessageText, `["send"]`, "malformed_frame"},
+		{websocket.MessageText, `{"type":"send","text":12}`, "malformed_frame"},
+		{websocket.MessageBinary, `{"type":"ping"}`, "malformed_frame"},
+		{websocket.MessageText, `{"type":"shout"}`, "unknown_frame"},
+		{websocket.MessageText, `{"type":"send","message_id":"b-1","text":"   "}`, "empty_message"},
+	} {
+		if err := conn.Write(ctx, bad.typ, []byte(bad.data)); err != nil {
+			t.Fatal(err)
+		}
+		var f map[string]any
+		if err := wsjson.Read(ctx, conn, &f); err != nil {
+			t.Fatalf("after %q: %v", bad.data, err)
+		}
+		if f["type"] != "error" || f["code"] != bad.code {
+			t.Errorf("after %q: %v, want an error frame %s", bad.data, f, bad.code)
+		}
+	}
+	wsjson.Write(ctx, conn, map[string]string{"type": "send", "message_id": "b-2", "text": "你好"})
+	for {
+		var f map[string]any
+		if err := wsjson.Read(ctx, conn, &f); err != nil {
+			t.Fatalf("the socket did not carry on after the bad frames: %v", err)
+		}
+		if f["type"] == "ack" && f["message_id"] == "b-2" {
+			break
+		}
+	}
+}
