@@ -377,18 +377,25 @@ func TestConsoleAccessControl(t *testing.T) {
 	}
 }
 
-func TestWidgetResumesAfterReconnect(t *testing.T) {
-	p, _ := startApp(t, t.TempDir(), nil)
-	resp, err := http.Post(p.URL()+"/api/v1/widget/session", "application/json", strings.NewReader(`{}`))
+// widgetSession starts a widget visitor session: its token and visitor_id.
+func widgetSession(t *testing.T, url string) map[string]string {
+	t.Helper()
+	resp, err := http.Post(url+"/api/v1/widget/session", "application/json", strings.NewReader(`{}`))
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer resp.Body.Close()
 	var sess map[string]string
 	json.NewDecoder(resp.Body).Decode(&sess)
-	resp.Body.Close()
 	if sess["token"] == "" {
-		t.Fatalf("no widget token: %v", sess)
+		t.Fatalf("no widget token: %d %v", resp.StatusCode, sess)
 	}
+	return sess
+}
+
+func TestWidgetResumesAfterReconnect(t *testing.T) {
+	p, _ := startApp(t, t.TempDir(), nil)
+	sess := widgetSession(t, p.URL())
 	wsURL := strings.Replace(p.URL(), "http", "ws", 1) + "/api/v1/widget/ws?token=" + sess["token"]
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -463,16 +470,9 @@ func TestWidgetResumesAfterReconnect(t *testing.T) {
 // for the next message.
 func TestWidgetSurvivesBadFrames(t *testing.T) {
 	p, _ := startApp(t, t.TempDir(), nil)
-	resp, err := http.Post(p.URL()+"/api/v1/widget/session", "application/json", strings.NewReader(`{}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var sess map[string]string
-	json.NewDecoder(resp.Body).Decode(&sess)
-	resp.Body.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	conn, _, err := websocket.Dial(ctx, strings.Replace(p.URL(), "http", "ws", 1)+"/api/v1/widget/ws?token="+sess["token"], nil)
+	conn, _, err := websocket.Dial(ctx, strings.Replace(p.URL(), "http", "ws", 1)+"/api/v1/widget/ws?token="+widgetSession(t, p.URL())["token"], nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,14 +19,7 @@ func TestPresence(t *testing.T) {
 	p, _ := startApp(t, t.TempDir(), map[string]string{"KEFU_SESSION_PRESENCE_TIMEOUT": "30s"})
 	ctx := context.Background()
 	agent := login(t, p.URL(), "agent1")
-	status := func() appliance.AgentStatus {
-		t.Helper()
-		u, err := p.Store.UserByUsername(ctx, "agent1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.Status
-	}
+	status := func() appliance.AgentStatus { t.Helper(); return statusOf(t, p, "agent1") }
 	sweep := func(after time.Duration) int {
 		t.Helper()
 		n, err := p.Server.SweepPresence(ctx, time.Now().Add(after))
@@ -87,6 +80,15 @@ func TestPresence(t *testing.T) {
 	}
 }
 
+func statusOf(t *testing.T, p *Program, username string) appliance.AgentStatus {
+	t.Helper()
+	u, err := p.Store.UserByUsername(context.Background(), username)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Status
+}
+
 // TestPresenceSurvivesRestart: a busy agent set offline by presence gets
 // busy back when their console reconnects to a restarted appliance, which
 // reads what presence took away from the audit log.
@@ -105,14 +107,7 @@ func TestPresenceSurvivesRestart(t *testing.T) {
 	stop()
 
 	p, _ = startApp(t, dir, env)
-	status := func() appliance.AgentStatus {
-		t.Helper()
-		u, err := p.Store.UserByUsername(ctx, "agent1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return u.Status
-	}
+	status := func() appliance.AgentStatus { t.Helper(); return statusOf(t, p, "agent1") }
 	if st := status(); st != appliance.AgentOffline {
 		t.Fatalf("after the restart: %s, want still offline", st)
 	}
