@@ -250,6 +250,67 @@ func (s *Server) setMyStatus(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"user": user})
 }
 
+type passwordRequest struct {
+	Current string `json:"current_password"`
+	New     string `json:"new_password"`
+}
+
+// changeMyPassword lets a user change their own password: the current one
+// must be given (a session left open on a shared desk is not enough), the
+// new one must meet the policy and differ, and every other session of the
+// user ends. Wrong guesses count like failed logins.
+func (s *Server) changeMyPassword(c *gin.Context) {
+	var req passwordRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Current == "" || req.New == "" {
+		s.fail(c, invalid("missing_field", "current_password and new_password are required"))
+		return
+	}
+	user := currentUser(c)
+	key := user.Username + "|" + c.ClientIP()
+	if !s.limiter.allow(key) {
+		s.fail(c, appliance.Errorf(appliance.ERATELIMIT, "too_many_attempts", "too many wrong passwords, try again in a few minutes"))
+		return
+	}
+	if bcrypt.CompareHashAndPassword([]byte(user.PasswordHash), []byte(req.Current)) != nil {
+		s.limiter.fail(key)
+		s.audit(c, user, "user.password_change_failed", "user", user.Username, nil)
+		s.fail(c, invalid("wrong_password", "the current password is wrong"))
+		return
+	}
+	if req.New == req.Current {
+		s.fail(c, invalid("same_password", "the new password must differ from the current one"))
+		return
+	}
+	hash, err := HashPassword(req.New)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	user.PasswordHash = hash
+	ctx := c.Request.Context()
+	if err := s.Store.UpdateUser(ctx, user); err != nil {
+		s.fail(c, err)
+		return
+	}
+	v, _ := c.Get("session")
+	sess, _ := v.(*appliance.Session)
+	keep := ""
+	if sess != nil {
+		keep = sess.ID
+	}
+	if err := s.Store.DeleteUserSessions(ctx, user.ID, keep); err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.limiter.reset(key)
+	s.audit(c, user, "user.password_change", "user", user.Username, nil)
+	c.JSON(http.StatusOK, gin.H{"ok": true})
+}
+
 // loginLimiter slows password guessing: five failures for a username from
 // one address lock it for five minutes.
 type loginLimiter struct {

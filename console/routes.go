@@ -33,6 +33,7 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/auth/logout", loggedIn, s.logout},
 		{"GET", "/api/v1/auth/me", loggedIn, s.me},
 		{"PUT", "/api/v1/me/status", loggedIn, s.setMyStatus},
+		{"PUT", "/api/v1/me/password", loggedIn, s.changeMyPassword},
 		{"GET", "/api/v1/console/ws", loggedIn, s.consoleWS},
 
 		{"GET", "/api/v1/conversations", need(permConversationsView), s.listConversations},

@@ -45,7 +45,7 @@ type Store interface {
 	CreateSession(ctx context.Context, s *appliance.Session) error
 	Session(ctx context.Context, id string) (*appliance.Session, error)
 	DeleteSession(ctx context.Context, id string) error
-	DeleteUserSessions(ctx context.Context, userID int64) error
+	DeleteUserSessions(ctx context.Context, userID int64, keep string) error
 
 	RecordAudit(ctx context.Context, e *appliance.AuditEntry) error
 	Audit(ctx context.Context, f appliance.AuditFilter) ([]*appliance.AuditEntry, error)

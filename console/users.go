@@ -142,7 +142,7 @@ func (s *Server) updateUser(c *gin.Context) {
 	if u.Disabled || passwordChanged {
 		// Existing sessions end: a disabled account or a changed password
 		// must not stay logged in elsewhere.
-		if err := s.Store.DeleteUserSessions(c.Request.Context(), u.ID); err != nil {
+		if err := s.Store.DeleteUserSessions(c.Request.Context(), u.ID, ""); err != nil {
 			s.fail(c, err)
 			return
 		}

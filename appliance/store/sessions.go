@@ -50,9 +50,10 @@ func (s *Store) DeleteSession(ctx context.Context, id string) error {
 	return nil
 }
 
-// DeleteUserSessions removes all sessions of a user (disable, password change).
-func (s *Store) DeleteUserSessions(ctx context.Context, userID int64) error {
-	if err := s.conn(ctx).Delete(&sessionRow{}, "user_id = ?", userID).Error; err != nil {
+// DeleteUserSessions removes the sessions of a user (disable, password
+// change) except the one with id keep, if any.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID int64, keep string) error {
+	if err := s.conn(ctx).Delete(&sessionRow{}, "user_id = ? AND id <> ?", userID, keep).Error; err != nil {
 		return fmt.Errorf("store: unable to delete sessions: %w", err)
 	}
 	return nil

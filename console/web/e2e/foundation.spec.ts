@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { loginAs, widget, widgetSay } from "./helpers";
+import { DEMO_PASSWORD, loginAs, widget, widgetSay } from "./helpers";
 
 // The foundation's vertical slice: a customer writes in the widget, the bot
 // answers, the customer asks for a human, an agent takes the conversation in
@@ -84,4 +84,51 @@ test("a compliance officer can read conversations but not reply; an editor canno
 
   const editor = await loginAs(browser, "editor");
   await expect(editor.getByTestId("nav-conversations")).toHaveCount(0);
+});
+
+test("a user changes their own password from the user menu", async ({ browser }) => {
+  // A user of its own (an editor: never routed), so other tests keep the demo passwords.
+  const admin = await loginAs(browser, "admin");
+  const me = await (await admin.request.get("/api/v1/auth/me")).json();
+  const name = "pw-" + Date.now().toString(36);
+  const created = await admin.request.post("/api/v1/users", {
+    data: { username: name, display_name: "改密测试", role: "editor", password: DEMO_PASSWORD },
+    headers: { "X-CSRF-Token": me.csrf_token },
+  });
+  expect(created.status()).toBe(201);
+
+  const page = await loginAs(browser, name);
+  const open = async () => {
+    await page.getByTestId("user-menu").hover();
+    await page.getByTestId("change-password").click();
+    await expect(page.getByTestId("password-dialog")).toBeVisible();
+  };
+  await open();
+  await page.getByTestId("pw-current").fill("not-my-password");
+  await page.getByTestId("pw-new").fill("brand-new-pass-1");
+  await page.getByTestId("pw-repeat").fill("brand-new-pass-1");
+  await page.getByTestId("pw-save").click();
+  await expect(page.getByText("当前密码错误")).toBeVisible();
+
+  await page.getByTestId("pw-current").fill(DEMO_PASSWORD);
+  await page.getByTestId("pw-repeat").fill("brand-new-pass-2");
+  await page.getByTestId("pw-save").click();
+  await expect(page.getByText("两次输入的新密码不一致")).toBeVisible();
+
+  await page.getByTestId("pw-repeat").fill("brand-new-pass-1");
+  await page.screenshot({ path: "test-results/change-password.png" });
+  await page.getByTestId("pw-save").click();
+  await expect(page.getByText("密码已修改")).toBeVisible();
+  await expect(page.getByTestId("password-dialog")).toBeHidden();
+
+  // Only the new password logs in now.
+  const fresh = await (await browser.newContext()).newPage();
+  await fresh.goto("/login");
+  await fresh.getByTestId("login-username").fill(name);
+  await fresh.getByTestId("login-password").fill(DEMO_PASSWORD);
+  await fresh.getByTestId("login-submit").click();
+  await expect(fresh.getByText("用户名或密码错误")).toBeVisible();
+  await fresh.getByTestId("login-password").fill("brand-new-pass-1");
+  await fresh.getByTestId("login-submit").click();
+  await expect(fresh.getByTestId("user-menu")).toBeVisible();
 });

@@ -117,6 +117,8 @@ export const api = {
   logout: () => request<{ ok: boolean }>("POST", "/api/v1/auth/logout"),
   me: () => request<Me>("GET", "/api/v1/auth/me"),
   setStatus: (status: string) => request<{ user: User }>("PUT", "/api/v1/me/status", { status }),
+  changePassword: (current_password: string, new_password: string) =>
+    request<{ ok: boolean }>("PUT", "/api/v1/me/password", { current_password, new_password }),
   conversations: (params: Record<string, string>) =>
     request<{ conversations: Conversation[] }>("GET", "/api/v1/conversations?" + new URLSearchParams(params)),
   conversation: (id: number) => request<{ conversation: Conversation }>("GET", `/api/v1/conversations/${id}`),

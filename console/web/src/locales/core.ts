@@ -2,7 +2,11 @@
 // Each feature adds its own module next to this one (see ../i18n.ts).
 const zh = {
   app: { title: "Kefu 智能客服", console: "客服控制台" },
-  nav: { conversations: "会话工作台", users: "用户管理", audit: "审计日志", logout: "退出登录", language: "English" },
+  nav: { conversations: "会话工作台", users: "用户管理", audit: "审计日志", logout: "退出登录", language: "English", password: "修改密码" },
+  password: {
+    title: "修改密码", current: "当前密码", fresh: "新密码", repeat: "再次输入新密码", hint: "至少 8 位；修改后其他设备上的登录将退出。",
+    mismatch: "两次输入的新密码不一致", changed: "密码已修改",
+  },
   login: { title: "登录客服控制台", username: "用户名", password: "密码", submit: "登录", demoHint: "演示账号见 make run 的输出" },
   status: { online: "在线", busy: "忙碌", away: "离开", offline: "离线" },
   role: { admin: "管理员", supervisor: "主管", agent: "客服", compliance: "合规专员", editor: "知识库编辑" },
@@ -26,18 +30,25 @@ const zh = {
   audit: { title: "审计日志", time: "时间", actor: "操作人", action: "操作", target: "对象", detail: "详情", ip: "IP", filter: "按操作筛选", more: "加载更多" },
   common: { refresh: "刷新", loading: "加载中…", confirm: "确定", cancel: "取消", connected: "实时连接正常", reconnecting: "实时连接断开，正在重连…" },
   errors: {
-    bad_credentials: "用户名或密码错误", too_many_attempts: "登录失败次数过多，请稍后再试", not_logged_in: "请先登录",
+    bad_credentials: "用户名或密码错误", too_many_attempts: "尝试次数过多，请稍后再试", not_logged_in: "请先登录",
     session_expired: "登录已过期，请重新登录", forbidden: "没有权限执行此操作", csrf_failed: "页面已过期，请刷新后重试",
     already_assigned: "该会话已被其他客服接入", not_assignee: "该会话不在您的接待中", conversation_closed: "会话已结束",
     not_with_bot: "只有机器人接待中的会话可以转人工", empty_message: "消息不能为空", message_too_long: "消息过长",
     username_taken: "用户名已存在", weak_password: "密码至少 8 位", invalid_username: "用户名只能包含字母、数字、点、下划线和短横线",
     cannot_demote_self: "不能停用自己或取消自己的管理员角色", network: "网络错误，请检查连接", internal_error: "服务器内部错误",
+    wrong_password: "当前密码错误", same_password: "新密码不能与当前密码相同", password_too_long: "密码不能超过 72 字节",
+    missing_field: "请填写完整",
   },
 };
 
 const en: typeof zh = {
   app: { title: "Kefu Customer Service", console: "Agent console" },
-  nav: { conversations: "Workspace", users: "Users", audit: "Audit log", logout: "Log out", language: "中文" },
+  nav: { conversations: "Workspace", users: "Users", audit: "Audit log", logout: "Log out", language: "中文", password: "Change password" },
+  password: {
+    title: "Change password", current: "Current password", fresh: "New password", repeat: "New password again",
+    hint: "At least 8 characters; your other sessions will be logged out.", mismatch: "The new passwords do not match",
+    changed: "Password changed",
+  },
   login: { title: "Log in to the console", username: "Username", password: "Password", submit: "Log in", demoHint: "Demo logins are printed by make run" },
   status: { online: "Online", busy: "Busy", away: "Away", offline: "Offline" },
   role: { admin: "Admin", supervisor: "Supervisor", agent: "Agent", compliance: "Compliance", editor: "Editor" },
@@ -63,7 +74,7 @@ const en: typeof zh = {
   audit: { title: "Audit log", time: "Time", actor: "Actor", action: "Action", target: "Target", detail: "Detail", ip: "IP", filter: "Filter by action", more: "Load more" },
   common: { refresh: "Refresh", loading: "Loading…", confirm: "OK", cancel: "Cancel", connected: "Live", reconnecting: "Disconnected, reconnecting…" },
   errors: {
-    bad_credentials: "Wrong username or password", too_many_attempts: "Too many failed logins, try again later",
+    bad_credentials: "Wrong username or password", too_many_attempts: "Too many failed attempts, try again later",
     not_logged_in: "Please log in", session_expired: "Your session expired, please log in again",
     forbidden: "You may not do this", csrf_failed: "The page is out of date, reload and retry",
     already_assigned: "Another agent took this conversation", not_assignee: "This conversation is not yours",
@@ -71,7 +82,9 @@ const en: typeof zh = {
     empty_message: "The message is empty", message_too_long: "The message is too long", username_taken: "The username is taken",
     weak_password: "Passwords need at least 8 characters", invalid_username: "Use letters, digits, '.', '_' and '-' only",
     cannot_demote_self: "You cannot disable yourself or drop your own admin role", network: "Network error",
-    internal_error: "Internal server error",
+    internal_error: "Internal server error", wrong_password: "The current password is wrong",
+    same_password: "The new password must differ from the current one", password_too_long: "Passwords are at most 72 bytes",
+    missing_field: "Please fill in every field",
   },
 };
 
