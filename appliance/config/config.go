@@ -31,6 +31,7 @@ type Config struct {
 	Database struct {
 		DSN          string `yaml:"dsn" secret:"true" help:"MySQL/MariaDB DSN (user:pass@tcp(host:3306)/kefu?parseTime=true); empty uses SQLite in data_dir"`
 		MaxOpenConns int    `yaml:"max_open_conns" default:"20" help:"connection pool size (MySQL)"`
+		SQLiteSync   string `yaml:"sqlite_sync" default:"full" help:"SQLite durability: full survives a power cut or OS crash; normal only a process crash, and is ~15% faster"`
 	} `yaml:"database"`
 
 	Log struct {
@@ -158,6 +159,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Database.MaxOpenConns < 1 {
 		return bad("database.max_open_conns", "must be at least 1")
+	}
+	if !slices.Contains([]string{"full", "normal"}, c.Database.SQLiteSync) {
+		return bad("database.sqlite_sync", "must be full or normal, got %q", c.Database.SQLiteSync)
 	}
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		return bad("log.level", "must be debug, info, warn or error, got %q", c.Log.Level)

@@ -19,6 +19,9 @@ func TestDefaults(t *testing.T) {
 	if c.HTTP.Addr != "127.0.0.1:8080" || c.DataDir != "./data" || c.Database.DSN != "" {
 		t.Errorf("got addr=%q data_dir=%q dsn=%q, want the documented defaults", c.HTTP.Addr, c.DataDir, c.Database.DSN)
 	}
+	if c.Database.SQLiteSync != "full" {
+		t.Errorf("got sqlite_sync %q, want full (durable across a power cut)", c.Database.SQLiteSync)
+	}
 	if c.Channels.App.MaxSkew != 5*time.Minute {
 		t.Errorf("got max_skew %v, want 5m", c.Channels.App.MaxSkew)
 	}
@@ -72,6 +75,7 @@ func TestValidationNamesTheKey(t *testing.T) {
 		"KEFU_QDRANT_ADDR":           "qdrant.addr",
 		"KEFU_HTTP_SHUTDOWN_TIMEOUT": "http.shutdown_timeout",
 		"KEFU_CHANNELS_APP_KEY":      "channels.app.secret",
+		"KEFU_DATABASE_SQLITE_SYNC":  "database.sqlite_sync",
 	}
 	for envName, key := range cases {
 		_, err := Load("", env(map[string]string{envName: "not valid"}))

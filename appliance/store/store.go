@@ -30,7 +30,11 @@ type Options struct {
 	DSN          string
 	SQLitePath   string
 	MaxOpenConns int
-	Logger       *slog.Logger
+	// SQLiteSync is SQLite's synchronous setting in WAL mode: "full" (the
+	// default) makes every commit durable across a power cut or OS crash,
+	// "normal" only across a crash of the process, and is faster.
+	SQLiteSync string
+	Logger     *slog.Logger
 }
 
 // Store is the GORM implementation of appliance.Store and of the console's
@@ -70,7 +74,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		if err := os.MkdirAll(filepath.Dir(o.SQLitePath), 0o750); err != nil {
 			return nil, fmt.Errorf("store: unable to create the data directory: %w", err)
 		}
-		dsn := o.SQLitePath + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+		sync := "FULL"
+		if strings.EqualFold(o.SQLiteSync, "normal") {
+			sync = "NORMAL"
+		}
+		dsn := o.SQLitePath + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(" + sync + ")&_pragma=foreign_keys(1)"
 		db, err = gorm.Open(sqlite.Open(dsn), gcfg)
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -274,4 +275,29 @@ func TestUsersSessionsAudit(t *testing.T) {
 			t.Errorf("audit: got %+v, %v; want the 2 newest first", list, err)
 		}
 	})
+}
+
+// TestSQLiteDurability: commits are synced to disk (synchronous=FULL) unless
+// the deployment asks for the faster setting that survives only a process
+// crash.
+func TestSQLiteDurability(t *testing.T) {
+	for _, tc := range []struct {
+		setting string
+		want    int
+	}{{"", 2}, {"full", 2}, {"normal", 1}} {
+		s, err := store.Open(context.Background(), store.Options{SQLitePath: filepath.Join(t.TempDir(), "kefu.db"), SQLiteSync: tc.setting})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got int
+		if err := s.DB().Raw("PRAGMA synchronous").Scan(&got).Error; err != nil {
+			t.Fatal(err)
+		}
+		var mode string
+		s.DB().Raw("PRAGMA journal_mode").Scan(&mode)
+		s.Close()
+		if got != tc.want || mode != "wal" {
+			t.Errorf("sqlite_sync %q: synchronous=%d journal_mode=%s, want %d and wal", tc.setting, got, mode, tc.want)
+		}
+	}
 }

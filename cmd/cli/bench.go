@@ -60,11 +60,13 @@ func runBench(env *Env, args []string) error {
 	users := fs.Int("users", 200, "distinct app users the messages come from")
 	db := fs.String("db", "sqlite", "sqlite or mysql (a throw-away database on --mysql-server)")
 	server := fs.String("mysql-server", "root@tcp(127.0.0.1:3306)/", "MySQL/MariaDB server for --db mysql")
+	sync := fs.String("sqlite-sync", "full", "database.sqlite_sync for --db sqlite: full or normal")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	res, err := BenchApp(context.Background(), BenchOptions{Requests: *n, Concurrency: *conc, Users: *users, DB: *db, MySQLServer: *server})
+	res, err := BenchApp(context.Background(), BenchOptions{Requests: *n, Concurrency: *conc, Users: *users, DB: *db, MySQLServer: *server,
+		SQLiteSync: *sync})
 	if err != nil {
 		return err
 	}
@@ -81,12 +83,17 @@ type BenchOptions struct {
 	Requests, Concurrency, Users int
 	DB                           string // sqlite or mysql
 	MySQLServer                  string
+	SQLiteSync                   string // database.sqlite_sync; empty is the default
 }
 
 // BenchApp starts a whole appliance on a temporary database and drives the
 // app API over real HTTP with signed requests.
 func BenchApp(ctx context.Context, o BenchOptions) (*BenchResult, error) {
-	p, stop, err := startBenchAppliance(ctx, o.DB, o.MySQLServer, "warn", nil)
+	var env map[string]string
+	if o.SQLiteSync != "" {
+		env = map[string]string{"KEFU_DATABASE_SQLITE_SYNC": o.SQLiteSync}
+	}
+	p, stop, err := startBenchAppliance(ctx, o.DB, o.MySQLServer, "warn", env)
 	if err != nil {
 		return nil, err
 	}

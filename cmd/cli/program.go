@@ -52,7 +52,7 @@ type Program struct {
 }
 
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
-	return store.Open(ctx, store.Options{DSN: cfg.Database.DSN, SQLitePath: cfg.SQLitePath(),
+	return store.Open(ctx, store.Options{DSN: cfg.Database.DSN, SQLitePath: cfg.SQLitePath(), SQLiteSync: cfg.Database.SQLiteSync,
 		MaxOpenConns: cfg.Database.MaxOpenConns, Logger: log})
 }
 
