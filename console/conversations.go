@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -168,6 +169,25 @@ func (s *Server) getConversation(c *gin.Context) {
 	v := s.view(c, conv)
 	v.Customer = s.viewCustomer(c, conv.CustomerID, true)
 	c.JSON(http.StatusOK, gin.H{"conversation": v})
+}
+
+// verifyConversation recomputes the conversation's message chain: whether
+// anything was edited, deleted or inserted behind the appliance's back since
+// the messages were stored (see appliance.ChainReport). Verifying is audited,
+// so a case file can cite when it was done.
+func (s *Server) verifyConversation(c *gin.Context) {
+	conv, ok := s.loadConversation(c)
+	if !ok {
+		return
+	}
+	rep, err := s.Store.VerifyConversation(c.Request.Context(), conv.ID)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	s.audit(c, currentUser(c), "conversation.verify", "conversation", strconv.FormatInt(conv.ID, 10),
+		map[string]any{"valid": rep.Valid, "head_hash": rep.Head, "messages": rep.Messages, "problem": rep.Problem})
+	c.JSON(http.StatusOK, gin.H{"chain": rep})
 }
 
 // conversationMessages returns a conversation's messages; with

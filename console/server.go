@@ -46,6 +46,7 @@ type Store interface {
 	Session(ctx context.Context, id string) (*appliance.Session, error)
 	DeleteSession(ctx context.Context, id string) error
 	DeleteUserSessions(ctx context.Context, userID int64, keep string) error
+	VerifyConversation(ctx context.Context, id int64) (*appliance.ChainReport, error)
 
 	RecordAudit(ctx context.Context, e *appliance.AuditEntry) error
 	Audit(ctx context.Context, f appliance.AuditFilter) ([]*appliance.AuditEntry, error)

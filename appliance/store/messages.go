@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"kefu/appliance"
@@ -25,6 +26,8 @@ type messageRow struct {
 	Handled        bool
 	Delivery       string
 	Decision       *string
+	Seq            *int64  // place in the conversation's chain (see chain.go)
+	ChainHash      *string // nil for messages stored before the chain
 	CreatedAt      time.Time
 }
 
@@ -62,12 +65,24 @@ func (s *Store) CreateMessage(ctx context.Context, m *appliance.Message, dedupeK
 		Sender: string(m.Sender), SenderID: m.SenderID, Kind: string(m.Kind), Text: m.Text,
 		Payload: strPtr(string(m.Payload)), ChannelMsgID: strPtr(m.ChannelMsgID), DedupeKey: strPtr(dedupeKey),
 		ReplyTo: m.ReplyTo, Handled: m.Sender != appliance.SenderCustomer || m.Handled, Delivery: string(m.Delivery),
-		CreatedAt: utc(m.CreatedAt)}
+		CreatedAt: utc(m.CreatedAt).Truncate(time.Millisecond)}
 	if m.Decision != nil {
 		b, _ := json.Marshal(m.Decision)
 		row.Decision = strPtr(string(b))
 	}
-	if err := s.conn(ctx).Create(row).Error; err != nil {
+	err := s.WithTx(ctx, func(ctx context.Context) error {
+		if err := s.seal(ctx, row); err != nil {
+			return err
+		}
+		if err := s.conn(ctx).Create(row).Error; err != nil {
+			return err
+		}
+		return s.advanceHead(ctx, row)
+	})
+	if err != nil {
+		if isDuplicate(err) && (strings.Contains(err.Error(), "ux_messages_chain") || strings.Contains(err.Error(), "messages.seq")) {
+			return appliance.Errorf(appliance.ECONFLICT, "chain_conflict", "another message of the conversation was stored at the same time; retry")
+		}
 		if isDuplicate(err) {
 			return appliance.Errorf(appliance.ECONFLICT, "duplicate_message", "the message was already accepted")
 		}

@@ -81,6 +81,11 @@ test("a compliance officer can read conversations but not reply; an editor canno
   await expect(compliance.getByText("只读：您的角色不能回复会话")).toBeVisible();
   await expect(compliance.getByTestId("take")).toHaveCount(0);
   await expect(compliance.getByTestId("nav-audit")).toBeVisible();
+  // The conversation's messages verify against their hash chain.
+  await compliance.getByTestId("verify").click();
+  await expect(compliance.getByTestId("chain-result")).toContainText("完整：消息自存储以来未被改动");
+  await expect(compliance.getByTestId("chain-head")).toHaveText(/^[0-9a-f]{64}$/);
+  await compliance.screenshot({ path: "test-results/conversation-verified.png" });
 
   const editor = await loginAs(browser, "editor");
   await expect(editor.getByTestId("nav-conversations")).toHaveCount(0);

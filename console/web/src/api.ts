@@ -50,6 +50,18 @@ export interface Message {
   created_at: string;
 }
 
+// ChainReport is the result of verifying a conversation's message chain.
+export interface ChainReport {
+  conversation_id: number;
+  messages: number;
+  sealed: number;
+  valid: boolean;
+  head_hash?: string;
+  problem?: "edited" | "missing" | "reordered" | "unsealed";
+  broken_at?: number;
+  anonymized?: boolean;
+}
+
 export interface Conversation {
   id: number;
   customer_id: number;
@@ -122,6 +134,7 @@ export const api = {
   conversations: (params: Record<string, string>) =>
     request<{ conversations: Conversation[] }>("GET", "/api/v1/conversations?" + new URLSearchParams(params)),
   conversation: (id: number) => request<{ conversation: Conversation }>("GET", `/api/v1/conversations/${id}`),
+  verifyConversation: (id: number) => request<{ chain: ChainReport }>("GET", `/api/v1/conversations/${id}/verify`),
   messages: (id: number, after = 0, history = false) =>
     request<{ messages: Message[] }>("GET", `/api/v1/conversations/${id}/messages?after=${after}${history ? "&history=customer" : ""}`),
   take: (id: number) => request<{ conversation: Conversation }>("POST", `/api/v1/conversations/${id}/take`),

@@ -18,6 +18,14 @@ const zh = {
     history: "显示客户全部历史", decision: "显示机器人决策", customer: "客户", channel: "渠道", assignee: "接待客服",
     reason: "转人工原因", closedConfirm: "确定结束该会话吗？客户的下一条消息将由机器人接待。", lastMessage: "最近消息",
     intent: "意图", confidence: "置信度", policy: "策略", source: "依据", you: "我",
+    verify: {
+      button: "校验完整性", valid: "完整：消息自存储以来未被改动", anonymized: "该会话已按保留策略匿名化，内容已被清除",
+      counts: "{messages} 条消息，其中 {sealed} 条带链式哈希", head: "链尾哈希（可记入案卷）",
+      broken: {
+        edited: "校验失败：消息 #{id} 的内容在存储后被改动", missing: "校验失败：消息 #{id} 之前有消息被删除", missingTail: "校验失败：会话末尾的消息被删除",
+        reordered: "校验失败：消息 #{id} 顺序异常", unsealed: "校验失败：消息 #{id} 无哈希，疑为事后插入",
+      },
+    },
   },
   reason: { customer_request: "客户要求人工", agent_request: "客服发起", agent_takeover: "客服主动接入" },
   sender: { customer: "客户", bot: "机器人", agent: "客服", system: "系统" },
@@ -61,6 +69,16 @@ const en: typeof zh = {
     history: "Whole customer history", decision: "Show bot decisions", customer: "Customer", channel: "Channel",
     assignee: "Agent", reason: "Hand-off reason", closedConfirm: "Close this conversation? The customer's next message goes to the bot.",
     lastMessage: "Last message", intent: "Intent", confidence: "Confidence", policy: "Policy", source: "Source", you: "me",
+    verify: {
+      button: "Verify integrity", valid: "Intact: no message changed since it was stored",
+      anonymized: "Anonymized by the retention policy; its texts were cleared", counts: "{messages} messages, {sealed} with a chain hash",
+      head: "Chain head (record it in the case file)",
+      broken: {
+        edited: "Failed: message #{id} was changed after it was stored", missing: "Failed: a message before #{id} was deleted",
+        missingTail: "Failed: the last messages of the conversation were deleted",
+        reordered: "Failed: message #{id} is out of order", unsealed: "Failed: message #{id} has no hash and looks inserted later",
+      },
+    },
   },
   reason: { customer_request: "customer asked for a human", agent_request: "started by an agent", agent_takeover: "agent stepped in" },
   sender: { customer: "Customer", bot: "Bot", agent: "Agent", system: "System" },
