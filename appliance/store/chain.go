@@ -30,15 +30,21 @@ func chainHash(prev string, r *messageRow) string {
 }
 
 // seal gives row the next place in its conversation's chain and the hash,
-// and moves the conversation's head to it. It runs in the transaction that
-// inserts the row; the engine's per-customer lock keeps a conversation's
-// messages in order, and a unique index refuses a fork.
+// It runs in the transaction that inserts the row and then moves the
+// conversation's head (advanceHead); a unique index refuses a fork.
 func (s *Store) seal(ctx context.Context, row *messageRow) error {
 	var head struct {
 		ChainSeq  int64
 		ChainHead *string
 	}
-	if err := s.conn(ctx).Raw("SELECT chain_seq, chain_head FROM conversations WHERE id = ?", row.ConversationID).Scan(&head).Error; err != nil {
+	q := "SELECT chain_seq, chain_head FROM conversations WHERE id = ?"
+	if s.dialect == MySQL {
+		// A locking read sees the latest head whatever the transaction's
+		// snapshot, and holds it until the message is in: two nodes cannot
+		// fork a conversation's chain. (SQLite has one writer.)
+		q += " FOR UPDATE"
+	}
+	if err := s.conn(ctx).Raw(q, row.ConversationID).Scan(&head).Error; err != nil {
 		return fmt.Errorf("store: unable to read the conversation's chain: %w", err)
 	}
 	prev := ""

@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -125,6 +127,49 @@ func TestMessageChain(t *testing.T) {
 		}
 		if _, err := s.VerifyConversation(ctx, 987654); !appliance.IsNotFound(err) {
 			t.Errorf("unknown conversation: %v, want not found", err)
+		}
+	})
+}
+
+// TestMessageChainConcurrent: writers that do not share the engine's lock
+// (two nodes) still make one unbroken chain: the head is read with a lock.
+func TestMessageChainConcurrent(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		cust, ident, err := s.ResolveIdentity(ctx, appliance.Identity{Kind: appliance.IdentityWebVisitor, Value: "chain-race"}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		now := time.Now()
+		conv := &appliance.Conversation{CustomerID: cust.ID, Channel: "web", LastChannel: "web", LastIdentityID: ident.ID,
+			Status: appliance.StatusBot, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}
+		if err := s.CreateConversation(ctx, conv); err != nil {
+			t.Fatal(err)
+		}
+		const writers, each = 8, 10
+		var wg sync.WaitGroup
+		errs := make(chan error, writers*each)
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					m := &appliance.Message{ConversationID: conv.ID, CustomerID: cust.ID, Sender: appliance.SenderCustomer,
+						Kind: appliance.KindText, Channel: "web", Text: fmt.Sprintf("writer %d message %d", w, i)}
+					if err := s.CreateMessage(ctx, m, ""); err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("concurrent insert: %v", err)
+		}
+		rep, err := s.VerifyConversation(ctx, conv.ID)
+		if err != nil || !rep.Valid || rep.Sealed != writers*each {
+			t.Errorf("after concurrent writers: %+v %v, want %d sealed and valid", rep, err, writers*each)
 		}
 	})
 }
