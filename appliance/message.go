@@ -61,7 +61,12 @@ type Message struct {
 	Delivery Delivery `json:"delivery,omitempty"`
 	// Decision records why the bot did what it did (NLU engine and scores,
 	// knowledge passages, policy); stored for QA and compliance.
-	Decision  *Decision `json:"decision,omitempty"`
+	Decision *Decision `json:"decision,omitempty"`
+	// Seq and ChainHash are the message's place in its conversation's
+	// chain and its hash (see ChainReport); empty for messages stored
+	// before the chain existed.
+	Seq       int64     `json:"seq,omitempty"`
+	ChainHash string    `json:"chain_hash,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 }
 

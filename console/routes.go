@@ -39,6 +39,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/conversations", need(permConversationsView), s.listConversations},
 		{"GET", "/api/v1/conversations/:id", need(permConversationsView), s.getConversation},
 		{"GET", "/api/v1/conversations/:id/verify", need(permConversationsView), s.verifyConversation},
+		{"GET", "/api/v1/conversations/:id/transcript", need(permAuditView), s.exportTranscript},
 		{"GET", "/api/v1/conversations/:id/messages", need(permConversationsView), s.conversationMessages},
 		{"POST", "/api/v1/conversations/:id/take", need(permConversationsHandle), s.takeConversation},
 		{"POST", "/api/v1/conversations/:id/messages", need(permConversationsHandle), s.agentSend},

@@ -43,6 +43,9 @@ func (r *messageRow) domain() *appliance.Message {
 	if r.ChannelMsgID != nil {
 		m.ChannelMsgID = *r.ChannelMsgID
 	}
+	if r.Seq != nil && r.ChainHash != nil {
+		m.Seq, m.ChainHash = *r.Seq, *r.ChainHash
+	}
 	if r.Decision != nil && *r.Decision != "" {
 		var d appliance.Decision
 		if json.Unmarshal([]byte(*r.Decision), &d) == nil {
@@ -89,6 +92,7 @@ func (s *Store) CreateMessage(ctx context.Context, m *appliance.Message, dedupeK
 		return fmt.Errorf("store: unable to create message: %w", err)
 	}
 	m.ID, m.Handled, m.CreatedAt = row.ID, row.Handled, row.CreatedAt
+	m.Seq, m.ChainHash = *row.Seq, *row.ChainHash
 	return nil
 }
 

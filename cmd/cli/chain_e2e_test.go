@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
+	"strings"
 	"testing"
 
 	"kefu/appliance"
@@ -51,6 +53,38 @@ func TestVerifyConversation(t *testing.T) {
 	if len(audit) != 2 || audit[1].Detail["head_hash"] != head || audit[1].Detail["valid"] != true || audit[0].Detail["valid"] != false ||
 		audit[0].ActorName == "" {
 		t.Errorf("audit: %+v", audit)
+	}
+	// The case-file export carries each message's hash and what verifying found.
+	st, b = compliance.do("GET", path+"/transcript", nil, false)
+	msgs, _ := b["messages"].([]any)
+	if st != 200 || len(msgs) < 5 || b["exported_by"] != "compliance" {
+		t.Fatalf("transcript: %d %v", st, b)
+	}
+	first := msgs[0].(map[string]any)
+	if first["seq"] != float64(1) || len(first["chain_hash"].(string)) != 64 {
+		t.Errorf("transcript message: %v, want seq 1 and its hash", first)
+	}
+	if chain := b["chain"].(map[string]any); chain["valid"] != false || chain["problem"] != "edited" {
+		t.Errorf("transcript chain: %v, want the edit reported", chain)
+	}
+	resp, err := compliance.http.Get(p.URL() + path + "/transcript?format=html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "会话记录") || !strings.Contains(string(page), "运费全免") ||
+		!strings.Contains(string(page), "校验失败") {
+		t.Errorf("printable transcript: %d %.300s", resp.StatusCode, page)
+	}
+	if st, b := compliance.do("GET", path+"/transcript?format=pdf", nil, false); st != 400 || errCode(b) != "invalid_format" {
+		t.Errorf("format=pdf: %d %v", st, b)
+	}
+	if st, _ := agent.do("GET", path+"/transcript", nil, false); st != 403 {
+		t.Errorf("agent export: %d, want 403", st)
+	}
+	if exports, _ := p.Store.Audit(ctx, appliance.AuditFilter{Action: "conversation.export"}); len(exports) != 2 {
+		t.Errorf("export audit: %d entries, want 2", len(exports))
 	}
 	editor := login(t, p.URL(), "editor")
 	if st, _ := editor.do("GET", path+"/verify", nil, false); st != 403 {

@@ -86,6 +86,12 @@ test("a compliance officer can read conversations but not reply; an editor canno
   await expect(compliance.getByTestId("chain-result")).toContainText("完整：消息自存储以来未被改动");
   await expect(compliance.getByTestId("chain-head")).toHaveText(/^[0-9a-f]{64}$/);
   await compliance.screenshot({ path: "test-results/conversation-verified.png" });
+  // The printable record for a case file opens in a new tab.
+  const [record] = await Promise.all([compliance.context().waitForEvent("page"), compliance.getByTestId("transcript").click()]);
+  await record.waitForLoadState();
+  await expect(record.locator("h1")).toContainText("会话记录");
+  await expect(record.locator(".ok")).toContainText("完整");
+  await record.screenshot({ path: "test-results/conversation-record.png", fullPage: true });
 
   const editor = await loginAs(browser, "editor");
   await expect(editor.getByTestId("nav-conversations")).toHaveCount(0);

@@ -19,7 +19,7 @@ const zh = {
     reason: "转人工原因", closedConfirm: "确定结束该会话吗？客户的下一条消息将由机器人接待。", lastMessage: "最近消息",
     intent: "意图", confidence: "置信度", policy: "策略", source: "依据", you: "我",
     verify: {
-      button: "校验完整性", valid: "完整：消息自存储以来未被改动", anonymized: "该会话已按保留策略匿名化，内容已被清除",
+      button: "校验完整性", export: "导出记录", valid: "完整：消息自存储以来未被改动", anonymized: "该会话已按保留策略匿名化，内容已被清除",
       counts: "{messages} 条消息，其中 {sealed} 条带链式哈希", head: "链尾哈希（可记入案卷）",
       broken: {
         edited: "校验失败：消息 #{id} 的内容在存储后被改动", missing: "校验失败：消息 #{id} 之前有消息被删除", missingTail: "校验失败：会话末尾的消息被删除",
@@ -70,7 +70,7 @@ const en: typeof zh = {
     assignee: "Agent", reason: "Hand-off reason", closedConfirm: "Close this conversation? The customer's next message goes to the bot.",
     lastMessage: "Last message", intent: "Intent", confidence: "Confidence", policy: "Policy", source: "Source", you: "me",
     verify: {
-      button: "Verify integrity", valid: "Intact: no message changed since it was stored",
+      button: "Verify integrity", export: "Export record", valid: "Intact: no message changed since it was stored",
       anonymized: "Anonymized by the retention policy; its texts were cleared", counts: "{messages} messages, {sealed} with a chain hash",
       head: "Chain head (record it in the case file)",
       broken: {
