@@ -112,6 +112,7 @@ type Config struct {
 		QAAudit      string `yaml:"qa_audit" default:"0 2 * * *" help:"cron schedule of the nightly QA audit of the previous day (job qa-audit)"`
 		TopQuestions string `yaml:"top_questions" default:"30 2 * * *" help:"cron schedule of the daily and weekly reports (job top-questions)"`
 		Retention    string `yaml:"retention" default:"0 3 * * *" help:"cron schedule of the retention job (job retention)"`
+		Integrity    string `yaml:"integrity" default:"15 3 * * *" help:"cron schedule of the check of the previous day's message chains (job integrity)"`
 		Disabled     bool   `yaml:"disabled" default:"false" help:"schedule no jobs on this node (kefu job run and the console's run now still work)"`
 	} `yaml:"jobs"`
 

@@ -20,7 +20,7 @@ func (c *Config) validateJobs() error {
 		return bad("jobs.timezone", "unknown time zone %q", c.Jobs.Timezone)
 	}
 	for key, spec := range map[string]string{"jobs.qa_audit": c.Jobs.QAAudit, "jobs.top_questions": c.Jobs.TopQuestions,
-		"jobs.retention": c.Jobs.Retention} {
+		"jobs.retention": c.Jobs.Retention, "jobs.integrity": c.Jobs.Integrity} {
 		if _, err := cronParser.Parse(spec); err != nil {
 			return bad(key, "not a cron schedule (%q): %v", spec, err)
 		}

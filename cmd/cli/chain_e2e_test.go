@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"kefu/appliance"
 )
@@ -89,5 +90,42 @@ func TestVerifyConversation(t *testing.T) {
 	editor := login(t, p.URL(), "editor")
 	if st, _ := editor.do("GET", path+"/verify", nil, false); st != 403 {
 		t.Errorf("editor: %d, want 403", st)
+	}
+}
+
+// TestIntegrityJob: the nightly job verifies every conversation of the day;
+// a conversation edited in the database is counted broken, audited and
+// raised to supervisors.
+func TestIntegrityJob(t *testing.T) {
+	p, _ := startApp(t, t.TempDir(), nil)
+	ctx := context.Background()
+	app := &appClient{t: t, url: p.URL(), key: p.DemoInfo.AppKey, secret: p.DemoInfo.AppSecret}
+	var convs []int64
+	for i, user := range []string{"int-a", "int-b", "int-c"} {
+		st, b := app.send(user, fmt.Sprint("i-", i), "运费怎么算")
+		if st != 200 {
+			t.Fatalf("send: %d %v", st, b)
+		}
+		convs = append(convs, int64(b["conversation_id"].(float64)))
+	}
+	p.Engine.Wait()
+	p.Store.DB().Exec("UPDATE messages SET text = '已退款' WHERE conversation_id = ? AND sender = 'bot'", convs[1])
+
+	first, err := p.Store.Messages(ctx, appliance.MessageFilter{ConversationID: convs[0], Limit: 1})
+	if err != nil || len(first) == 0 {
+		t.Fatalf("messages: %v %v", first, err)
+	}
+	loc, _ := time.LoadLocation("Asia/Shanghai") // jobs.timezone
+	d := first[0].CreatedAt.In(loc) // the day the messages were stored, whatever the clock says now
+	run, err := p.QA.Jobs.RunNow(ctx, JobIntegrity, time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != "succeeded" || run.Counts["broken"] != 1 || run.Counts["intact"] < 2 {
+		t.Fatalf("integrity run: %+v, want succeeded with one broken and the others intact", run)
+	}
+	audit, _ := p.Store.Audit(ctx, appliance.AuditFilter{Action: "conversation.integrity_failed"})
+	if len(audit) != 1 || audit[0].TargetID != fmt.Sprint(convs[1]) || audit[0].Detail["problem"] != "edited" {
+		t.Errorf("audit: %+v, want conversation %d edited", audit, convs[1])
 	}
 }

@@ -29,7 +29,7 @@ func TestJobCommands(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("job list: exit %d", code)
 	}
-	for _, want := range []string{"qa-audit", "0 2 * * *", "succeeded", "top-questions", "30 2 * * *", "retention", "0 3 * * *"} {
+	for _, want := range []string{"qa-audit", "0 2 * * *", "succeeded", "top-questions", "30 2 * * *", "retention", "0 3 * * *", "integrity", "15 3 * * *"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("job list lacks %q:\n%s", want, out)
 		}

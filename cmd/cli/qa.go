@@ -25,6 +25,7 @@ const (
 	JobQAAudit      = "qa-audit"
 	JobTopQuestions = "top-questions"
 	JobRetention    = "retention"
+	JobIntegrity    = "integrity"
 )
 
 // QAParts are the QA, scheduled-jobs and analytics components.
@@ -56,7 +57,8 @@ func buildQA(cfg *config.Config, st *store.Store, client *api.Client, alerts app
 	q.Auditor = qa.NewAuditor(qa.AuditorOptions{Store: st, CSAT: csat, Judge: judge, JudgeMax: cfg.QA.JudgeMax, Location: loc, Logger: log})
 	q.Reporter = analytics.New(analytics.Options{Store: st, CSAT: csat, Location: loc})
 	q.Jobs = jobs.New(jobs.Options{Store: st, Location: loc, Logger: log, Schedules: map[string]string{
-		JobQAAudit: cfg.Jobs.QAAudit, JobTopQuestions: cfg.Jobs.TopQuestions, JobRetention: cfg.Jobs.Retention}})
+		JobQAAudit: cfg.Jobs.QAAudit, JobTopQuestions: cfg.Jobs.TopQuestions, JobRetention: cfg.Jobs.Retention,
+		JobIntegrity: cfg.Jobs.Integrity}})
 	policy := retention.Policy{Days: cfg.Retention.Days, Mode: cfg.Retention.Mode}
 	for _, j := range []jobs.Job{
 		{Name: JobQAAudit, Schedule: "0 2 * * *", CatchUp: true,
@@ -82,6 +84,12 @@ func buildQA(cfg *config.Config, st *store.Store, client *api.Client, alerts app
 			Description: "保留期限：匿名化或删除过期会话 Anonymize or delete conversations past the retention period",
 			Func: func(ctx context.Context, r *jobs.Run) error {
 				_, err := retention.Run(ctx, st, policy, time.Now(), r.Add)
+				return err
+			}},
+		{Name: JobIntegrity, Schedule: "15 3 * * *", CatchUp: true,
+			Description: "完整性：校验前一天有消息的会话的哈希链 Verify the message chains of the previous day's conversations",
+			Func: func(ctx context.Context, r *jobs.Run) error {
+				_, err := appliance.CheckIntegrity(ctx, st, alerts, r.Date, r.Add)
 				return err
 			}},
 	} {
