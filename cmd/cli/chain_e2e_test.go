@@ -116,7 +116,7 @@ func TestIntegrityJob(t *testing.T) {
 		t.Fatalf("messages: %v %v", first, err)
 	}
 	loc, _ := time.LoadLocation("Asia/Shanghai") // jobs.timezone
-	d := first[0].CreatedAt.In(loc) // the day the messages were stored, whatever the clock says now
+	d := first[0].CreatedAt.In(loc)              // the day the messages were stored, whatever the clock says now
 	run, err := p.QA.Jobs.RunNow(ctx, JobIntegrity, time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc))
 	if err != nil {
 		t.Fatal(err)
