@@ -1,6 +1,7 @@
 package console
 
 import (
+	"cmp"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -19,6 +20,7 @@ type transcript struct {
 	Customer     *customerView           `json:"customer,omitempty"`
 	Messages     []*appliance.Message    `json:"messages"`
 	Chain        *appliance.ChainReport  `json:"chain"`
+	Agents       map[int64]string        `json:"agents,omitempty"` // sender_id → the agent's name
 	ExportedAt   time.Time               `json:"exported_at"`
 	ExportedBy   string                  `json:"exported_by"`
 }
@@ -59,6 +61,21 @@ func (s *Server) exportTranscript(c *gin.Context) {
 			break
 		}
 	}
+	users, err := s.Store.Users(ctx)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	for _, m := range t.Messages {
+		for _, u := range users {
+			if m.Sender == appliance.SenderAgent && u.ID == m.SenderID {
+				if t.Agents == nil {
+					t.Agents = map[int64]string{}
+				}
+				t.Agents[u.ID] = cmp.Or(u.DisplayName, u.Username)
+			}
+		}
+	}
 	s.audit(c, currentUser(c), "conversation.export", "conversation", strconv.FormatInt(conv.ID, 10),
 		map[string]any{"format": format, "messages": len(t.Messages), "valid": rep.Valid, "head_hash": rep.Head})
 	name := "kefu-conversation-" + strconv.FormatInt(conv.ID, 10)
@@ -79,6 +96,10 @@ func (s *Server) exportTranscript(c *gin.Context) {
 
 var transcriptTmpl = template.Must(template.New("transcript").Funcs(template.FuncMap{
 	"time": func(t time.Time, loc *time.Location) string { return t.In(loc).Format("2006-01-02 15:04:05.000") },
+	"status": func(s appliance.ConversationStatus) string {
+		return map[appliance.ConversationStatus]string{appliance.StatusBot: "机器人接待", appliance.StatusQueued: "排队中",
+			appliance.StatusAssigned: "人工接待", appliance.StatusClosed: "已结束"}[s] + " " + string(s)
+	},
 	"sender": func(s appliance.Sender) string {
 		return map[appliance.Sender]string{appliance.SenderCustomer: "客户", appliance.SenderBot: "机器人",
 			appliance.SenderAgent: "客服", appliance.SenderSystem: "系统"}[s] + " " + string(s)
@@ -93,13 +114,13 @@ table{border-collapse:collapse;width:100%} th,td{border:1px solid #bbb;padding:4
 th{background:#f0f0f0} .note{background:#fff8e1} .text{white-space:pre-wrap} @media print{body{margin:0}}
 </style></head><body>
 <h1>会话记录 Conversation record #{{.Conversation.ID}}</h1>
-<div class="meta">客户 customer: {{with .Customer}}{{.DisplayName}} (#{{.ID}}){{end}} · 渠道 channel: {{.Conversation.Channel}} · 状态 status: {{.Conversation.Status}}<br>
+<div class="meta">客户 customer: {{with .Customer}}{{.DisplayName}} (#{{.ID}}){{end}} · 渠道 channel: {{.Conversation.Channel}} · 状态 status: {{status .Conversation.Status}}<br>
 开始 started: {{time .Conversation.CreatedAt .Loc}} · 导出 exported: {{time .ExportedAt .Loc}} by {{.ExportedBy}}<br>
 完整性 integrity: {{if .Chain.Valid}}<span class="ok">完整 intact</span>{{else}}<span class="bad">校验失败 broken: {{.Chain.Problem}}{{if .Chain.BrokenAt}} at #{{.Chain.BrokenAt}}{{end}}</span>{{end}}{{if .Chain.Anonymized}} (已匿名 anonymized){{end}}
  · {{.Chain.Sealed}}/{{.Chain.Messages}} 条带哈希 sealed<br>
 链尾哈希 chain head: <span class="hash">{{.Chain.Head}}</span></div>
 <table><tr><th style="width:36px">#</th><th style="width:150px">时间 time</th><th style="width:90px">发送方 sender</th><th style="width:60px">渠道</th><th>内容 text</th><th style="width:120px">哈希 hash</th></tr>
-{{range .Messages}}<tr{{if eq .Kind "note"}} class="note"{{end}}><td>{{if .Seq}}{{.Seq}}{{end}}</td><td>{{time .CreatedAt $.Loc}}</td><td>{{sender .Sender}}{{if .SenderID}} #{{.SenderID}}{{end}}</td><td>{{.Channel}}</td><td class="text">{{if eq .Kind "note"}}[内部备注 note] {{end}}{{.Text}}</td><td class="hash">{{.ChainHash}}</td></tr>
+{{range .Messages}}<tr{{if eq .Kind "note"}} class="note"{{end}}><td>{{if .Seq}}{{.Seq}}{{end}}</td><td>{{time .CreatedAt $.Loc}}</td><td>{{sender .Sender}}{{if .SenderID}} {{index $.Agents .SenderID}} #{{.SenderID}}{{end}}</td><td>{{.Channel}}</td><td class="text">{{if eq .Kind "note"}}[内部备注 note] {{end}}{{.Text}}</td><td class="hash">{{.ChainHash}}</td></tr>
 {{end}}</table>
 <p class="meta">每条消息的哈希 = SHA-256(上一条的哈希 + 本条内容)；用 GET /api/v1/conversations/{{.Conversation.ID}}/verify 可随时复核。
 Each hash is SHA-256 over the previous hash and the message; verify again at any time with the API above.</p>

@@ -68,6 +68,10 @@ func TestVerifyConversation(t *testing.T) {
 	if chain := b["chain"].(map[string]any); chain["valid"] != false || chain["problem"] != "edited" {
 		t.Errorf("transcript chain: %v, want the edit reported", chain)
 	}
+	me, _ := p.Store.UserByUsername(ctx, "agent1")
+	if agents, _ := b["agents"].(map[string]any); agents[fmt.Sprint(me.ID)] != me.DisplayName || me.DisplayName == "" {
+		t.Errorf("transcript agents: %v, want agent1 named %q", b["agents"], me.DisplayName)
+	}
 	resp, err := compliance.http.Get(p.URL() + path + "/transcript?format=html")
 	if err != nil {
 		t.Fatal(err)
@@ -75,7 +79,7 @@ func TestVerifyConversation(t *testing.T) {
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "会话记录") || !strings.Contains(string(page), "运费全免") ||
-		!strings.Contains(string(page), "校验失败") {
+		!strings.Contains(string(page), "校验失败") || !strings.Contains(string(page), me.DisplayName) {
 		t.Errorf("printable transcript: %d %.300s", resp.StatusCode, page)
 	}
 	if st, b := compliance.do("GET", path+"/transcript?format=pdf", nil, false); st != 400 || errCode(b) != "invalid_format" {
