@@ -11,6 +11,21 @@ import (
 	"kefu/appliance/store"
 )
 
+// newConversation opens a web conversation for the visitor.
+func newConversation(t *testing.T, s *store.Store, visitor string, now time.Time) *appliance.Conversation {
+	t.Helper()
+	cust, ident, err := s.ResolveIdentity(context.Background(), appliance.Identity{Kind: appliance.IdentityWebVisitor, Value: visitor}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := &appliance.Conversation{CustomerID: cust.ID, Channel: "web", LastChannel: "web", LastIdentityID: ident.ID,
+		Status: appliance.StatusBot, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}
+	if err := s.CreateConversation(context.Background(), conv); err != nil {
+		t.Fatal(err)
+	}
+	return conv
+}
+
 // TestMessageChain: a conversation's messages verify as stored, through
 // later metadata changes (delivery, handled, decision), and any edit,
 // deletion or insertion made behind the appliance's back shows, with the
@@ -18,16 +33,8 @@ import (
 func TestMessageChain(t *testing.T) {
 	forEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		cust, ident, err := s.ResolveIdentity(ctx, appliance.Identity{Kind: appliance.IdentityWebVisitor, Value: "chain"}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
 		now := time.Date(2026, 11, 24, 9, 0, 0, 123456789, time.UTC) // sub-millisecond: stored truncated
-		conv := &appliance.Conversation{CustomerID: cust.ID, Channel: "web", LastChannel: "web", LastIdentityID: ident.ID,
-			Status: appliance.StatusBot, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}
-		if err := s.CreateConversation(ctx, conv); err != nil {
-			t.Fatal(err)
-		}
+		conv := newConversation(t, s, "chain", now)
 		var ids []int64
 		for i, m := range []*appliance.Message{
 			{Sender: appliance.SenderCustomer, Kind: appliance.KindText, Channel: "web", Text: "我要退货，订单 E202611240001 🙂"},
@@ -35,7 +42,7 @@ func TestMessageChain(t *testing.T) {
 			{Sender: appliance.SenderAgent, SenderID: 7, Kind: appliance.KindNote, Text: "客户第二次退货"},
 			{Sender: appliance.SenderAgent, SenderID: 7, Kind: appliance.KindText, Channel: "web", Text: "您好，我是小王 \"quoted\" \\ </b>"},
 		} {
-			m.ConversationID, m.CustomerID, m.CreatedAt = conv.ID, cust.ID, now.Add(time.Duration(i)*time.Second)
+			m.ConversationID, m.CustomerID, m.CreatedAt = conv.ID, conv.CustomerID, now.Add(time.Duration(i)*time.Second)
 			if err := s.CreateMessage(ctx, m, ""); err != nil {
 				t.Fatal(err)
 			}
@@ -106,12 +113,8 @@ func TestMessageChain(t *testing.T) {
 
 		// A conversation's chain goes on where it was; another conversation
 		// starts its own.
-		other := &appliance.Conversation{CustomerID: cust.ID, Channel: "web", LastChannel: "web", LastIdentityID: ident.ID,
-			Status: appliance.StatusBot, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}
-		if err := s.CreateConversation(ctx, other); err != nil {
-			t.Fatal(err)
-		}
-		m := &appliance.Message{ConversationID: other.ID, CustomerID: cust.ID, Sender: appliance.SenderCustomer, Kind: appliance.KindText, Text: "在吗"}
+		other := newConversation(t, s, "chain", now)
+		m := &appliance.Message{ConversationID: other.ID, CustomerID: conv.CustomerID, Sender: appliance.SenderCustomer, Kind: appliance.KindText, Text: "在吗"}
 		if err := s.CreateMessage(ctx, m, ""); err != nil {
 			t.Fatal(err)
 		}
@@ -136,16 +139,7 @@ func TestMessageChain(t *testing.T) {
 func TestMessageChainConcurrent(t *testing.T) {
 	forEachDB(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
-		cust, ident, err := s.ResolveIdentity(ctx, appliance.Identity{Kind: appliance.IdentityWebVisitor, Value: "chain-race"}, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		now := time.Now()
-		conv := &appliance.Conversation{CustomerID: cust.ID, Channel: "web", LastChannel: "web", LastIdentityID: ident.ID,
-			Status: appliance.StatusBot, LastMessageAt: now, CreatedAt: now, UpdatedAt: now}
-		if err := s.CreateConversation(ctx, conv); err != nil {
-			t.Fatal(err)
-		}
+		conv := newConversation(t, s, "chain-race", time.Now())
 		const writers, each = 8, 10
 		var wg sync.WaitGroup
 		errs := make(chan error, writers*each)
@@ -154,7 +148,7 @@ func TestMessageChainConcurrent(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for i := range each {
-					m := &appliance.Message{ConversationID: conv.ID, CustomerID: cust.ID, Sender: appliance.SenderCustomer,
+					m := &appliance.Message{ConversationID: conv.ID, CustomerID: conv.CustomerID, Sender: appliance.SenderCustomer,
 						Kind: appliance.KindText, Channel: "web", Text: fmt.Sprintf("writer %d message %d", w, i)}
 					if err := s.CreateMessage(ctx, m, ""); err != nil {
 						errs <- err
