@@ -63,6 +63,8 @@ test("QA: real-time alert, audit run, compliance drill-down, agents kept out", a
   expect(run.status()).toBe(202);
   const runID = (await run.json()).run.id;
   await expect(admin.getByTestId("job-run-status-" + runID)).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+  await expect(admin.getByTestId("job-runs").getByTestId("job-count-flagged").first()).toContainText(/有命中 \d+/);
+  await expect(admin.getByTestId("jobs")).toContainText("integrity");
   await admin.screenshot({ path: "test-results/qa-jobs.png" });
 
   // The compliance officer opens the report and drills into the flagged conversation.
