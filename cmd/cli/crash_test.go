@@ -203,5 +203,14 @@ func crashAndRetry(t *testing.T, env map[string]string) {
 	if stored != n || distinct != n {
 		t.Errorf("stored %d customer messages (%d distinct), want each of the %d exactly once", stored, distinct, n)
 	}
-	t.Logf("%d of %d messages answered before the kill; after the restart all %d stored exactly once, answered ones replayed identically", len(answered), n, n)
+	// The kill left no conversation's message chain broken.
+	var convs []int64
+	p.Store.DB().Table("conversations").Pluck("id", &convs)
+	for _, id := range convs {
+		if rep, err := p.Store.VerifyConversation(context.Background(), id); err != nil || !rep.Valid || rep.Sealed != rep.Messages {
+			t.Errorf("conversation %d after the crash: %+v %v, want every message sealed and the chain intact", id, rep, err)
+		}
+	}
+	t.Logf("%d of %d messages answered before the kill; after the restart all %d stored exactly once, answered ones replayed identically; %d conversation chains intact",
+		len(answered), n, n, len(convs))
 }
