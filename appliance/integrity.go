@@ -16,7 +16,7 @@ type IntegrityStore interface {
 
 // IntegrityResult counts what CheckIntegrity found.
 type IntegrityResult struct {
-	Conversations, Intact, Broken, Anonymized int
+	Conversations, Intact, Broken, Anonymized, Unsealed int
 }
 
 // CheckIntegrity verifies the message chain of every conversation with a
@@ -45,6 +45,10 @@ func CheckIntegrity(ctx context.Context, s IntegrityStore, n Notifier, day time.
 			res.Conversations++
 			count("conversations", 1)
 			switch {
+			case rep.Valid && rep.Sealed == 0:
+				// Stored before the chain existed: nothing to check.
+				res.Unsealed++
+				count("unsealed", 1)
 			case rep.Valid:
 				res.Intact++
 				count("intact", 1)

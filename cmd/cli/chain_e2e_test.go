@@ -114,6 +114,9 @@ func TestIntegrityJob(t *testing.T) {
 	}
 	p.Engine.Wait()
 	p.Store.DB().Exec("UPDATE messages SET text = '已退款' WHERE conversation_id = ? AND sender = 'bot'", convs[1])
+	// The third stands for data stored before the chain existed.
+	p.Store.DB().Exec("UPDATE messages SET seq = NULL, chain_hash = NULL WHERE conversation_id = ?", convs[2])
+	p.Store.DB().Exec("UPDATE conversations SET chain_seq = 0, chain_head = NULL WHERE id = ?", convs[2])
 
 	first, err := p.Store.Messages(ctx, appliance.MessageFilter{ConversationID: convs[0], Limit: 1})
 	if err != nil || len(first) == 0 {
@@ -125,8 +128,9 @@ func TestIntegrityJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Status != "succeeded" || run.Counts["broken"] != 1 || run.Counts["intact"] < 2 {
-		t.Fatalf("integrity run: %+v, want succeeded with one broken and the others intact", run)
+	if run.Status != "succeeded" || run.Counts["broken"] != 1 || run.Counts["unsealed"] != 1 || run.Counts["intact"] < 1 ||
+		run.Counts["conversations"] != run.Counts["broken"]+run.Counts["unsealed"]+run.Counts["intact"] {
+		t.Fatalf("integrity run: %+v, want succeeded with one broken, one unsealed and the others intact", run)
 	}
 	audit, _ := p.Store.Audit(ctx, appliance.AuditFilter{Action: "conversation.integrity_failed"})
 	if len(audit) != 1 || audit[0].TargetID != fmt.Sprint(convs[1]) || audit[0].Detail["problem"] != "edited" {
