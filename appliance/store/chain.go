@@ -29,7 +29,7 @@ func chainHash(prev string, r *messageRow) string {
 	return hex.EncodeToString(sum[:])
 }
 
-// seal gives row the next place in its conversation's chain and the hash,
+// seal gives row the next place in its conversation's chain and its hash.
 // It runs in the transaction that inserts the row and then moves the
 // conversation's head (advanceHead); a unique index refuses a fork.
 func (s *Store) seal(ctx context.Context, row *messageRow) error {
