@@ -18,11 +18,19 @@ import (
 type transcript struct {
 	Conversation *appliance.Conversation `json:"conversation"`
 	Customer     *customerView           `json:"customer,omitempty"`
-	Messages     []*appliance.Message    `json:"messages"`
+	Messages     []transcriptMessage     `json:"messages"`
 	Chain        *appliance.ChainReport  `json:"chain"`
 	Agents       map[int64]string        `json:"agents,omitempty"` // sender_id → the agent's name
 	ExportedAt   time.Time               `json:"exported_at"`
 	ExportedBy   string                  `json:"exported_by"`
+}
+
+// transcriptMessage is a message with its payload as stored, byte for byte:
+// with it, anyone can recompute the chain from the record alone (kefu
+// verify-record), whatever JSON encoding does to the payload object.
+type transcriptMessage struct {
+	*appliance.Message
+	StoredPayload string `json:"stored_payload,omitempty"`
 }
 
 // exportTranscript writes a conversation's transcript as JSON or as a
@@ -54,7 +62,7 @@ func (s *Server) exportTranscript(c *gin.Context) {
 			return
 		}
 		for _, m := range page {
-			t.Messages = append(t.Messages, s.maskMessage(c, m))
+			t.Messages = append(t.Messages, transcriptMessage{Message: s.maskMessage(c, m), StoredPayload: string(m.Payload)})
 			after = m.ID
 		}
 		if len(page) < 500 {

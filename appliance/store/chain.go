@@ -2,31 +2,20 @@ package store
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"kefu/appliance"
 )
 
-// chainTime is how a message's time enters its hash: the database keeps
-// milliseconds, so messages are stored truncated to them.
-const chainTime = "2006-01-02T15:04:05.000Z"
-
-// chainHash is the SHA-256 over the previous hash and the content of the
-// message at seq. The content is JSON-encoded, so no two messages share an
-// encoding.
+// chainHash is the message's hash in its conversation's chain.
 func chainHash(prev string, r *messageRow) string {
 	payload := ""
 	if r.Payload != nil {
 		payload = *r.Payload
 	}
-	b, _ := json.Marshal([]any{"kefu-message-v1", prev, r.ConversationID, *r.Seq, r.CreatedAt.UTC().Format(chainTime),
-		r.Sender, r.SenderID, r.Kind, r.Channel, r.Text, payload})
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return appliance.ChainHash(prev, appliance.ChainLink{ConversationID: r.ConversationID, Seq: *r.Seq, CreatedAt: r.CreatedAt,
+		Sender: r.Sender, SenderID: r.SenderID, Kind: r.Kind, Channel: r.Channel, Text: r.Text, Payload: payload})
 }
 
 // seal gives row the next place in its conversation's chain and its hash.

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +43,30 @@ func TestVerifyConversation(t *testing.T) {
 		t.Fatalf("verify: %d %v, want every message sealed and valid", st, b)
 	}
 	head := chain["head_hash"].(string)
+
+	// The exported record verifies from the file alone; an edit to the file shows.
+	file := filepath.Join(t.TempDir(), "record.json")
+	os.WriteFile(file, []byte(compliance.raw("GET", path+"/transcript")), 0o600)
+	verifyRecord := func() (int, string, string) {
+		var out, errb bytes.Buffer
+		code := Main([]string{"verify-record", file}, &out, &errb, os.Getenv)
+		return code, out.String(), errb.String()
+	}
+	if code, out, errs := verifyRecord(); code != 0 || !strings.Contains(out, "intact") || !strings.Contains(out, head) {
+		t.Errorf("verify-record of the exported record: %d %q %q, want intact with head %s", code, out, errs, head)
+	}
+	rec, _ := os.ReadFile(file)
+	os.WriteFile(file, bytes.Replace(rec, []byte("您好，我是小王"), []byte("您好，我是小李"), 1), 0o600)
+	if code, _, errs := verifyRecord(); code != 1 || !strings.Contains(errs, "BROKEN") || !strings.Contains(errs, "it was changed") {
+		t.Errorf("verify-record of an edited file: %d %q, want BROKEN", code, errs)
+	}
+	if code, _, _ := verifyRecord(); code == 0 {
+		t.Error("an edited record verified")
+	}
+	os.WriteFile(file, []byte(`{"not":"a record"}`), 0o600)
+	if code, _, errs := verifyRecord(); code != 1 || !strings.Contains(errs, "not an exported conversation record") {
+		t.Errorf("verify-record of another file: %d %q", code, errs)
+	}
 
 	// Someone edits the bot's answer in the database.
 	var botID int64
@@ -88,8 +115,8 @@ func TestVerifyConversation(t *testing.T) {
 	if st, _ := agent.do("GET", path+"/transcript", nil, false); st != 403 {
 		t.Errorf("agent export: %d, want 403", st)
 	}
-	if exports, _ := p.Store.Audit(ctx, appliance.AuditFilter{Action: "conversation.export"}); len(exports) != 2 {
-		t.Errorf("export audit: %d entries, want 2", len(exports))
+	if exports, _ := p.Store.Audit(ctx, appliance.AuditFilter{Action: "conversation.export"}); len(exports) != 3 {
+		t.Errorf("export audit: %d entries, want 3", len(exports))
 	}
 	editor := login(t, p.URL(), "editor")
 	if st, _ := editor.do("GET", path+"/verify", nil, false); st != 403 {

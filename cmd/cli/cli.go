@@ -30,7 +30,7 @@ Usage:
   kefu config keys [--markdown]             list every configuration key with its default
   kefu admin create-user --username U --role R [--password-file F] [--display-name N]
   kefu doctor [--config FILE]               check every configured dependency
-  kefu bench app [--requests N] [--concurrency C] [--dsn DSN]
+  kefu bench app [--requests N] [--concurrency C] [--db sqlite|mysql] [--sqlite-sync full|normal]
   kefu eval intents --train FILE --test FILE [--json]
                                             train the local intent engine on one JSONL file, test on another
   kefu eval oos --catalog NAME|FILE --foreign FILE [--skip-intents A,B] [--json]
@@ -41,7 +41,8 @@ Usage:
   kefu bench handoff [--customers N] [--agents A] [--open O] [--db sqlite|mysql]
   kefu bench audit --conversations N        time the nightly QA audit on a seeded MariaDB day
   kefu job list [--config FILE]             scheduled jobs with schedule and last run
-  kefu job run NAME [--date YYYY-MM-DD]     run qa-audit, top-questions or retention now
+  kefu job run NAME [--date YYYY-MM-DD]     run qa-audit, top-questions, retention or integrity now
+  kefu verify-record FILE                   recompute the message chain of an exported conversation record (JSON)
   kefu version
 
 The configuration file can also be named by KEFU_CONFIG; every key can be set
@@ -73,6 +74,8 @@ func Main(args []string, stdout, stderr io.Writer, getenv func(string) string) i
 		err = runEval(env, args[1:])
 	case "job":
 		err = runJobCommand(env, args[1:])
+	case "verify-record":
+		err = runVerifyRecord(env, args[1:])
 	case "version", "--version", "-v":
 		fmt.Fprintf(stdout, "kefu %s (commit %s, built %s)\n", Version, Commit, BuildDate)
 	case "help", "--help", "-h":
