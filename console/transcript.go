@@ -74,14 +74,16 @@ func (s *Server) exportTranscript(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	names := make(map[int64]string, len(users))
+	for _, u := range users {
+		names[u.ID] = cmp.Or(u.DisplayName, u.Username)
+	}
 	for _, m := range t.Messages {
-		for _, u := range users {
-			if m.Sender == appliance.SenderAgent && u.ID == m.SenderID {
-				if t.Agents == nil {
-					t.Agents = map[int64]string{}
-				}
-				t.Agents[u.ID] = cmp.Or(u.DisplayName, u.Username)
+		if name, ok := names[m.SenderID]; ok && m.Sender == appliance.SenderAgent {
+			if t.Agents == nil {
+				t.Agents = map[int64]string{}
 			}
+			t.Agents[m.SenderID] = name
 		}
 	}
 	s.audit(c, currentUser(c), "conversation.export", "conversation", strconv.FormatInt(conv.ID, 10),
