@@ -129,6 +129,9 @@ type Event struct {
 	Conversation *Conversation `json:"conversation,omitempty"`
 	Alert        *Alert        `json:"alert,omitempty"`
 	Typing       *Typing       `json:"typing,omitempty"`
+	// Changed names what an administrator changed (EventChanged): one of
+	// the Changed* constants.
+	Changed string `json:"changed,omitempty"`
 }
 
 // Event types.
@@ -137,6 +140,17 @@ const (
 	EventConversation = "conversation.updated"
 	EventAlert        = "alert"
 	EventTyping       = "typing"
+	// EventChanged tells the other nodes of a cluster to reload what an
+	// administrator changed through this one; it never reaches a socket.
+	EventChanged = "changed"
+)
+
+// What an EventChanged names.
+const (
+	ChangedKnowledge = "knowledge"   // knowledge items: the index to sync
+	ChangedCatalog   = "nlu_catalog" // the intent catalog: the model to retrain
+	ChangedQARules   = "qa_rules"    // real-time QA rules
+	ChangedChannels  = "channels"    // channel accounts: adapters to rebuild
 )
 
 // Typing says someone is writing in a conversation: the customer (shown to

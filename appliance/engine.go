@@ -525,12 +525,23 @@ func (e *Engine) understand(ctx context.Context, msg *Message, lang string, stat
 // Recover finishes inbound messages accepted before a stop but never
 // answered; called at start-up.
 func (e *Engine) Recover(ctx context.Context) (int, error) {
+	return e.RecoverBefore(ctx, time.Time{})
+}
+
+// RecoverBefore is Recover for the messages accepted before before (all of
+// them when before is zero). In a cluster a younger unanswered message is
+// another node's work in hand; one older than that node could take to answer
+// was left by a node that stopped.
+func (e *Engine) RecoverBefore(ctx context.Context, before time.Time) (int, error) {
 	msgs, err := e.store.Unhandled(ctx, 1000)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	for _, m := range msgs {
+		if !before.IsZero() && !m.CreatedAt.Before(before) {
+			continue
+		}
 		unlock := e.locks.Lock(m.CustomerID)
 		conv, err := e.store.Conversation(ctx, m.ConversationID)
 		if err == nil {

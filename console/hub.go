@@ -11,8 +11,9 @@ import (
 // blocks: a subscriber too slow to keep up is dropped, its socket closes,
 // and the client reconnects and catches up from its last message id.
 type Hub struct {
-	mu   sync.Mutex
-	subs map[*subscription]struct{}
+	mu      sync.Mutex
+	subs    map[*subscription]struct{}
+	forward func(appliance.Event)
 }
 
 type subscription struct {
@@ -42,8 +43,22 @@ func (h *Hub) Unsubscribe(s *subscription) {
 	s.once.Do(func() { close(s.done) })
 }
 
+// Forward sends every event published on this node on to f as well (the
+// cluster's event log, so other nodes deliver it to their sockets). Call it
+// before the hub is used.
+func (h *Hub) Forward(f func(appliance.Event)) { h.forward = f }
+
 // Publish implements appliance.Notifier.
 func (h *Hub) Publish(e appliance.Event) {
+	h.Deliver(e)
+	if h.forward != nil {
+		h.forward(e)
+	}
+}
+
+// Deliver fans an event out to this node's subscribers only (an event
+// another node published).
+func (h *Hub) Deliver(e appliance.Event) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for s := range h.subs {

@@ -3,6 +3,7 @@ package console
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -67,6 +68,26 @@ func (p *presence) disconnect(id int64, now time.Time) {
 	p.seen[id] = now
 }
 
+// here lists the users with a console socket open or a request within
+// timeout: those present on this node.
+func (p *presence) here(now time.Time, timeout time.Duration) []int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []int64
+	for id, n := range p.conns {
+		if n > 0 {
+			out = append(out, id)
+		}
+	}
+	for id, at := range p.seen {
+		if p.conns[id] == 0 && now.Sub(at) < timeout {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
 // gone reports whether the user has had no socket and no request for timeout.
 func (p *presence) gone(id int64, now time.Time, timeout time.Duration) bool {
 	p.mu.Lock()
@@ -98,7 +119,7 @@ func (s *Server) SweepPresence(ctx context.Context, now time.Time) (int, error) 
 	n := 0
 	for _, u := range users {
 		if !staffed(u) || u.Disabled || (u.Status != appliance.AgentOnline && u.Status != appliance.AgentBusy) ||
-			!s.presence.gone(u.ID, now, s.PresenceTimeout) {
+			!s.presence.gone(u.ID, now, s.PresenceTimeout) || (s.Elsewhere != nil && s.Elsewhere(u.ID)) {
 			continue
 		}
 		was := u.Status
@@ -114,6 +135,12 @@ func (s *Server) SweepPresence(ctx context.Context, now time.Time) (int, error) 
 		n++
 	}
 	return n, nil
+}
+
+// Present lists the staff present on this node (a console connected, or a
+// request within the presence timeout), for the cluster's heartbeat.
+func (s *Server) Present() []int64 {
+	return s.presence.here(s.Now(), max(s.PresenceTimeout, time.Minute))
 }
 
 // RunPresence sweeps until ctx ends.

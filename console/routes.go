@@ -1,6 +1,12 @@
 package console
 
-import "github.com/gin-gonic/gin"
+import (
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"kefu/appliance"
+)
 
 type route struct {
 	method  string
@@ -70,4 +76,34 @@ func (s *Server) routes() []route {
 	rs = append(rs, s.handoffRoutes()...)
 	rs = append(rs, s.qaRoutes()...)
 	return rs
+}
+
+// changes names what a successful call of rt changes that each node keeps in
+// memory (appliance.Changed*), or "".
+func changes(rt route) string {
+	if rt.method == "GET" {
+		return ""
+	}
+	switch {
+	case rt.path == "/api/v1/nlu/catalog":
+		return appliance.ChangedCatalog
+	case strings.HasPrefix(rt.path, "/api/v1/knowledge/") && rt.path != "/api/v1/knowledge/try":
+		return appliance.ChangedKnowledge
+	case strings.HasPrefix(rt.path, "/api/v1/qa/rules"):
+		return appliance.ChangedQARules
+	case strings.HasPrefix(rt.path, "/api/v1/channels/accounts"):
+		return appliance.ChangedChannels
+	}
+	return ""
+}
+
+// announce tells the other nodes, after the handler succeeded, that what
+// changed must be reloaded.
+func (s *Server) announce(what string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		c.Next()
+		if st := c.Writer.Status(); st >= 200 && st < 300 {
+			s.Changed(what)
+		}
+	}
 }

@@ -88,12 +88,20 @@ type Options struct {
 	// PresenceTimeout sets offline an agent with no console and no request
 	// for this long (see presence); zero disables it.
 	PresenceTimeout time.Duration
-	AppMaxSkew      time.Duration
-	AllowedOrigins  []string // widget origins; empty allows any
-	TrustedProxies  []string
-	PublicURL       string
-	Version         string
-	MaxTextRunes    int
+	// Elsewhere reports whether a user is present on another node of the
+	// cluster (a console connected there, or a request there lately), so
+	// this node's sweep leaves them be; nil on a single node.
+	Elsewhere func(userID int64) bool
+	// Changed is told when a request changed something other nodes of a
+	// cluster keep in memory (appliance.Changed*): they reload it. Nil on a
+	// single node.
+	Changed        func(what string)
+	AppMaxSkew     time.Duration
+	AllowedOrigins []string // widget origins; empty allows any
+	TrustedProxies []string
+	PublicURL      string
+	Version        string
+	MaxTextRunes   int
 
 	// Knowledge is the editors' knowledge base and KnowledgeAnswerer the
 	// answerer the bot uses (for "try it"); nil answers 503.
@@ -163,6 +171,9 @@ func New(o Options) *Server {
 	r.Use(s.recoverPanics, s.observe, s.limitBody, s.securityHeaders)
 	for _, rt := range s.routes() {
 		handlers := []gin.HandlerFunc{s.authorize(rt.access)}
+		if what := changes(rt); what != "" && o.Changed != nil {
+			handlers = append(handlers, s.announce(what))
+		}
 		r.Handle(rt.method, rt.path, append(handlers, rt.handler)...)
 	}
 	s.mountStatic(r)

@@ -122,6 +122,16 @@ type Config struct {
 		JudgeMax int  `yaml:"judge_max" default:"200" help:"most conversations the LLM judge scores in one nightly audit"`
 	} `yaml:"qa"`
 
+	// Cluster runs several nodes behind one load balancer on one MySQL or
+	// MariaDB database (appliance/cluster).
+	Cluster struct {
+		Enabled   bool          `yaml:"enabled" default:"false" help:"share live events and presence with the other nodes on this database (MySQL/MariaDB, or one SQLite file on one host) through it, and route on one node at a time"`
+		NodeID    string        `yaml:"node_id" help:"this node's name, unique in the cluster (at most 64 bytes); default hostname-pid"`
+		Poll      time.Duration `yaml:"poll" default:"200ms" help:"how often a node reads the other nodes' live events (the extra delay they see)"`
+		Heartbeat time.Duration `yaml:"heartbeat" default:"5s" help:"how often a node says it is alive and who is connected to it; three missed make it gone"`
+		Recover   time.Duration `yaml:"recover" default:"1m" help:"an inbound message left unanswered or undelivered this long is taken over by the routing node (its node stopped)"`
+	} `yaml:"cluster"`
+
 	Retention struct {
 		Days int    `yaml:"days" default:"1095" help:"closed conversations idle longer than this many days are removed by the retention job; 0 keeps everything"`
 		Mode string `yaml:"mode" default:"anonymize" help:"what the retention job does to old conversations: anonymize (blank texts, keep the rows) or delete"`
@@ -169,6 +179,20 @@ func (c *Config) Validate() error {
 	}
 	if !slices.Contains([]string{"text", "json"}, c.Log.Format) {
 		return bad("log.format", "must be text or json, got %q", c.Log.Format)
+	}
+	if c.Cluster.Enabled {
+		if len(c.Cluster.NodeID) > 64 {
+			return bad("cluster.node_id", "must be at most 64 bytes")
+		}
+		if c.Cluster.Poll < 10*time.Millisecond || c.Cluster.Poll > 10*time.Second {
+			return bad("cluster.poll", "must be between 10ms and 10s, got %s", c.Cluster.Poll)
+		}
+		if c.Cluster.Heartbeat < time.Second || c.Cluster.Heartbeat > time.Minute {
+			return bad("cluster.heartbeat", "must be between 1s and 1m, got %s", c.Cluster.Heartbeat)
+		}
+		if c.Cluster.Recover < 10*time.Second {
+			return bad("cluster.recover", "must be at least 10s, got %s", c.Cluster.Recover)
+		}
 	}
 	if c.Session.TTL < time.Minute {
 		return bad("session.ttl", "must be at least 1m")

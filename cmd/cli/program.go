@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"kefu/appliance"
+	"kefu/appliance/cluster"
 	"kefu/appliance/config"
 	"kefu/appliance/secret"
 	"kefu/appliance/store"
@@ -45,6 +47,13 @@ type Program struct {
 	Router    *appliance.Router
 	Workspace *appliance.Workspace
 	QA        *QAParts // QA rules, nightly audit, reports, scheduled jobs (qa.go)
+	// Node is this appliance's membership of a cluster (cluster.go); nil
+	// on a single node.
+	Node *cluster.Node
+
+	stopNode func() // ends Node.Run after the last events are published
+	reloads  sync.WaitGroup
+	reloadMu sync.Mutex // one reload at a time
 
 	listener net.Listener
 	http     *http.Server
@@ -111,6 +120,9 @@ func (p *Program) Open(ctx context.Context) error {
 	}
 
 	p.Hub = console.NewHub()
+	if err := p.openCluster(); err != nil {
+		return err
+	}
 	p.Metrics = console.NewMetrics()
 	p.Channels = p.newChannels()
 	p.closers = append(p.closers, p.Channels.Close)
@@ -141,7 +153,7 @@ func (p *Program) Open(ctx context.Context) error {
 		Workspace: p.Workspace, Canned: p.Store,
 		AppKeys: &appKeys{cfg: cfg, store: p.Store, box: p.Box}, UI: web.Dist(),
 		Ready: p.Store.Ping, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, SecureCookies: cfg.HTTP.SecureCookies,
-		SessionTTL: cfg.Session.TTL, PresenceTimeout: cfg.Session.PresenceTimeout, AppMaxSkew: cfg.Channels.App.MaxSkew, AllowedOrigins: cfg.Channels.Web.AllowedOrigins,
+		SessionTTL: cfg.Session.TTL, PresenceTimeout: cfg.Session.PresenceTimeout, Elsewhere: p.elsewhere(), Changed: p.changed(), AppMaxSkew: cfg.Channels.App.MaxSkew, AllowedOrigins: cfg.Channels.Web.AllowedOrigins,
 		TrustedProxies: cfg.HTTP.TrustedProxies, PublicURL: cfg.PublicURL(), Version: Version,
 		MaxTextRunes: cfg.Conversation.MaxTextRunes,
 		Catalogs:     appliance.NewCatalogs(p.Store, p.NLU, p.Log), NLU: p.NLU,
@@ -151,13 +163,21 @@ func (p *Program) Open(ctx context.Context) error {
 		QA: p.QA.ConsoleOptions(),
 	})
 
-	// Finish what a previous run accepted but did not answer or deliver.
-	if n, err := p.Engine.Recover(ctx); err != nil {
+	// Finish what a previous run accepted but did not answer or deliver. In
+	// a cluster, younger messages are other nodes' work in hand.
+	var before time.Time
+	if p.Node != nil {
+		if err := p.Node.Join(ctx); err != nil {
+			return err
+		}
+		before = time.Now().Add(-cfg.Cluster.Recover)
+	}
+	if n, err := p.Engine.RecoverBefore(ctx, before); err != nil {
 		return fmt.Errorf("recovering unanswered messages: %w", err)
 	} else if n > 0 {
 		p.Log.Info("answered messages accepted before the last stop", slog.Int("count", n))
 	}
-	if _, err := p.Engine.Redeliver(ctx); err != nil {
+	if _, err := p.Engine.RedeliverBefore(ctx, before); err != nil {
 		return fmt.Errorf("redelivering pending messages: %w", err)
 	}
 
@@ -188,7 +208,14 @@ func (p *Program) Run(ctx context.Context) error {
 	go func() { errc <- p.http.Serve(p.listener) }()
 	go p.sweepIdle(ctx)
 	go p.Channels.Run(ctx)
-	go p.Router.Run(ctx, p.Engine)
+	if p.Node != nil {
+		nctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); p.Node.Run(nctx) }()
+		p.stopNode = func() { cancel(); <-done; p.reloads.Wait() }
+		defer p.stopNode()
+	}
+	go p.route(ctx)
 	go p.Server.RunPresence(ctx)
 	if err := p.QA.Start(!p.Config.Jobs.Disabled); err != nil {
 		return err

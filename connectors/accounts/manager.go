@@ -327,6 +327,43 @@ func (m *Manager) Delete(ctx context.Context, id int64) (*appliance.ChannelAccou
 	return a, nil
 }
 
+// Reload rebuilds the adapters from the accounts stored, after another node
+// of a cluster saved or deleted one: enabled accounts are (re)started,
+// the others stopped.
+func (m *Manager) Reload(ctx context.Context) error {
+	list, err := m.cfg.Store.ChannelAccounts(ctx)
+	if err != nil {
+		return fmt.Errorf("accounts: %w", err)
+	}
+	keep := map[int64]bool{}
+	for _, a := range list {
+		if !a.Enabled {
+			continue
+		}
+		keep[a.ID] = true
+		if err := m.start(a); err != nil {
+			m.log.Error("channel account not started", slog.String("kind", a.Kind), slog.String("key", a.Key), slog.Any("error", err))
+		}
+	}
+	m.mu.Lock()
+	var gone []int64
+	for id := range m.byID {
+		if !keep[id] {
+			gone = append(gone, id)
+		}
+	}
+	for id := range m.errs {
+		if !keep[id] {
+			delete(m.errs, id)
+		}
+	}
+	m.mu.Unlock()
+	for _, id := range gone {
+		m.swap(id, nil)
+	}
+	return nil
+}
+
 // Run polls the WeCom 客服 accounts until ctx is done: once at start (to
 // catch up on what arrived while the appliance was stopped) and then every
 // PollInterval.

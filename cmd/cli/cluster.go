@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"kefu/appliance"
+	"kefu/appliance/cluster"
+	"kefu/nlu"
+)
+
+// openCluster makes this node a member of the cluster (cluster.enabled):
+// events published here go to the other nodes through the database, theirs
+// reach this node's sockets and router, and presence hears who is connected
+// elsewhere. Call after the hub exists and before the console server.
+func (p *Program) openCluster() error {
+	c := p.Config.Cluster
+	if !c.Enabled {
+		return nil
+	}
+	node, err := cluster.New(cluster.Options{
+		ID: c.NodeID, Store: p.Store, Poll: c.Poll, Heartbeat: c.Heartbeat, Logger: p.Log,
+		Deliver: func(e appliance.Event) {
+			if e.Type == appliance.EventChanged {
+				// Off the reader: retraining a catalog takes seconds. Each
+				// reload reads what is stored now, so their order is moot.
+				p.reloads.Add(1)
+				go func() {
+					defer p.reloads.Done()
+					p.reloadMu.Lock()
+					defer p.reloadMu.Unlock()
+					p.reload(e.Changed)
+				}()
+				return
+			}
+			p.Hub.Deliver(e)
+			if p.Router != nil {
+				p.Router.Observe(e) // a hand-off on another node is routed at once
+			}
+		},
+		Connected: func() []int64 {
+			if p.Server == nil {
+				return nil
+			}
+			return p.Server.Present()
+		},
+	})
+	if err != nil {
+		return err
+	}
+	p.Node = node
+	p.Hub.Forward(node.Publish)
+	return nil
+}
+
+// reload applies a change an administrator made through another node.
+func (p *Program) reload(what string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	var err error
+	switch what {
+	case appliance.ChangedKnowledge:
+		_, err = p.KB.Service.Sync(ctx)
+	case appliance.ChangedCatalog:
+		var cat *nlu.Catalog
+		if cat, err = catalogAtStart(ctx, p.Config, p.Store, p.Log); err == nil {
+			err = p.NLU.Reload(ctx, cat)
+		}
+	case appliance.ChangedQARules:
+		if p.QA.Watcher != nil {
+			p.QA.Watcher.Reload()
+		}
+	case appliance.ChangedChannels:
+		err = p.Channels.Reload(ctx)
+	default:
+		p.Log.Warn("cluster: unknown change announced", slog.String("changed", what))
+		return
+	}
+	if err != nil {
+		p.Log.Error("cluster: applying a change made on another node failed", slog.String("changed", what), slog.Any("error", err))
+		return
+	}
+	p.Log.Info("applied a change made on another node", slog.String("changed", what))
+}
+
+// changed announces to the other nodes what a request on this one changed.
+func (p *Program) changed() func(string) {
+	if p.Node == nil {
+		return nil
+	}
+	return func(what string) { p.Node.Publish(appliance.Event{Type: appliance.EventChanged, Changed: what}) }
+}
+
+// elsewhere is the console's view of presence on the other nodes.
+func (p *Program) elsewhere() func(int64) bool {
+	if p.Node == nil {
+		return nil
+	}
+	return p.Node.ConnectedElsewhere
+}
+
+// route runs the router. In a cluster only one node routes at a time: the
+// one holding the "router" lock (the lock scheduled jobs use: on MySQL it is
+// let go when its node's connection closes, on SQLite a lease that expires);
+// the others wait to take over. The routing node also takes over inbound
+// messages a stopped node left unanswered or undelivered.
+func (p *Program) route(ctx context.Context) {
+	if p.Node == nil {
+		p.Router.Run(ctx, p.Engine)
+		return
+	}
+	retry := time.NewTicker(p.Config.Cluster.Heartbeat)
+	defer retry.Stop()
+	for {
+		release, err := p.Store.TryJobLock(ctx, "router")
+		if err == nil {
+			p.Log.Info("this node routes the queue", slog.String("node", p.Node.ID()))
+			done := make(chan struct{})
+			go func() { defer close(done); p.takeOver(ctx) }()
+			p.Router.Run(ctx, p.Engine)
+			<-done
+			release()
+			return
+		}
+		if !appliance.IsConflict(err) && ctx.Err() == nil {
+			p.Log.Warn("cluster: taking the router lock failed", slog.Any("error", err))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-retry.C:
+		}
+	}
+}
+
+// takeOver answers and delivers, every so often, the inbound messages left
+// by a node that stopped (older than cluster.recover).
+func (p *Program) takeOver(ctx context.Context) {
+	age := p.Config.Cluster.Recover
+	t := time.NewTicker(max(age/4, time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		before := time.Now().Add(-age)
+		if n, err := p.Engine.RecoverBefore(ctx, before); err != nil && ctx.Err() == nil {
+			p.Log.Warn("cluster: answering messages a stopped node left failed", slog.Any("error", err))
+		} else if n > 0 {
+			p.Log.Info("answered messages a stopped node left", slog.Int("count", n))
+		}
+		if n, err := p.Engine.RedeliverBefore(ctx, before); err != nil && ctx.Err() == nil {
+			p.Log.Warn("cluster: delivering messages a stopped node left failed", slog.Any("error", err))
+		} else if n > 0 {
+			p.Log.Info("delivering messages a stopped node left", slog.Int("count", n))
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+
+	"kefu/appliance"
+	"kefu/appliance/store/storetest"
+)
+
+// TestClusterTwoNodes runs two appliances on one MariaDB database, as behind
+// a load balancer that sends the customer to one node and the agent to the
+// other: the hand-off, the routing, the agent's reply and the customer's
+// widget all cross nodes live; presence on one node leaves alone an agent
+// connected to the other; a knowledge answer published through one node
+// answers customers on the other; when the routing node stops, the other
+// takes over the queue.
+func TestClusterTwoNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two appliances")
+	}
+	if os.Getenv("KEFU_TEST_MYSQL") == "off" {
+		t.Skip("KEFU_TEST_MYSQL=off")
+	}
+	env := func(node string) map[string]string {
+		return map[string]string{
+			"KEFU_DATABASE_DSN":             storeDSN,
+			"KEFU_SECRET_KEY":               "6b6566752d636c75737465722d746573742d6b65792d303132333435363738",
+			"KEFU_CLUSTER_ENABLED":          "true",
+			"KEFU_CLUSTER_NODE_ID":          node,
+			"KEFU_CLUSTER_POLL":             "50ms",
+			"KEFU_CLUSTER_HEARTBEAT":        "1s",
+			"KEFU_SESSION_PRESENCE_TIMEOUT": "30s",
+		}
+	}
+	storeDSN = storetest.NewMySQLDatabase(t)
+	a, stopA := startApp(t, t.TempDir(), env("node-a"))
+	b, _ := startApp(t, t.TempDir(), env("node-b"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+
+	// The agent works on node A; the customer's widget is on node B.
+	agent1, ev1 := mustLogin(t, ctx, a.URL(), "agent1")
+	sess := widgetSession(t, b.URL())
+	wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+	defer wcancel()
+	widget, _, err := websocket.Dial(wctx, strings.Replace(b.URL(), "http", "ws", 1)+"/api/v1/widget/ws?token="+sess["token"]+"&after=0", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer widget.CloseNow()
+	if err := wsjson.Write(wctx, widget, map[string]string{"type": "send", "message_id": "c-1", "text": "转人工"}); err != nil {
+		t.Fatal(err)
+	}
+	// The customer's message, stored on B, reaches the agent's console on A,
+	// and the hand-off is routed to the agent (by whichever node routes).
+	msg := ev1.wait(t, "the customer's message on the other node", 5*time.Second, func(e consoleEvent) bool {
+		return e.Type == appliance.EventMessage && e.Message.Text == "转人工"
+	})
+	conv := msg.Message.ConversationID
+	ev1.wait(t, "the hand-off routed to the agent on the other node", 5*time.Second, routedTo(conv, agent1.ID))
+
+	// The agent takes it and replies on A; the widget on B shows the reply.
+	path := fmt.Sprintf("/api/v1/conversations/%d", conv)
+	if err := agent1.call(ctx, "POST", path+"/take", nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := agent1.call(ctx, "POST", path+"/messages", map[string]any{"text": "您好，我是客服小王"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		var f map[string]any
+		if err := wsjson.Read(wctx, widget, &f); err != nil {
+			t.Fatalf("the agent's reply never reached the widget on the other node: %v", err)
+		}
+		if m, _ := f["message"].(map[string]any); m != nil && m["text"] == "您好，我是客服小王" {
+			break
+		}
+	}
+
+	// Presence: B's sweep leaves agent1 (connected to A) online once B has
+	// heard A's heartbeat.
+	deadline := time.Now().Add(5 * time.Second)
+	for !b.Node.ConnectedElsewhere(agent1.ID) && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n, err := b.Server.SweepPresence(ctx, time.Now().Add(31*time.Second)); err != nil || statusOf(t, b, "agent1") == appliance.AgentOffline {
+		t.Fatalf("node B set offline an agent connected to node A: %d, %v", n, err)
+	}
+
+	// Knowledge published through A answers customers on B.
+	app := &appClient{t: t, url: b.URL(), key: b.DemoInfo.AppKey, secret: b.DemoInfo.AppSecret}
+	const q = "宠物能进店吗"
+	if got := ask(t, app, "pet-1", "m1", q); strings.Contains(got, petsAnswer) {
+		t.Fatalf("answered before publishing: %q", got)
+	}
+	ed := login(t, a.URL(), "editor")
+	sheet := "问题,相似问题,答案,标签\n店里能带宠物吗？,可以带狗进店吗|宠物能进店吗," + petsAnswer + ",门店\n"
+	st, body := ed.upload("/api/v1/knowledge/uploads", "pets.csv", []byte(sheet), nil)
+	if st != 201 {
+		t.Fatalf("upload: %d %v", st, body)
+	}
+	id := body["items"].([]any)[0].(map[string]any)["id"].(string)
+	for _, act := range []string{"submit", "publish"} {
+		if st, body := ed.do("POST", "/api/v1/knowledge/items/"+id+"/transitions", map[string]any{"action": act}, true); st != 200 {
+			t.Fatalf("%s: %d %v", act, st, body)
+		}
+	}
+	var got string
+	for i := 0; i < 50; i++ {
+		if got = ask(t, app, fmt.Sprintf("pet-%d", i+2), "m1", q); got == petsAnswer {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got != petsAnswer {
+		t.Errorf("node B after publishing on node A: got %q, want %q", got, petsAnswer)
+	}
+
+	// An intent added to the catalog through A is understood on B.
+	const phrase = "可以帮我把礼物寄给我妈妈吗"
+	if got := ask(t, app, "cat-1", "c-1", phrase); got == "请问希望礼物哪天送到？" {
+		t.Fatalf("node B knows the intent before it exists")
+	}
+	admin := login(t, a.URL(), "admin")
+	_, cur := admin.do("GET", "/api/v1/nlu/catalog", nil, false)
+	cat := cur["catalog"].(map[string]any)
+	cat["intents"] = append(cat["intents"].([]any), giftDelivery)
+	if st, body := admin.do("PUT", "/api/v1/nlu/catalog", map[string]any{"catalog": cat, "base_version": 0}, true); st != 200 {
+		t.Fatalf("save the catalog on A: %d %v", st, body)
+	}
+	for i := 0; i < 100; i++ { // B retrains in the background: seconds
+		if got = ask(t, app, fmt.Sprintf("cat-%d", i+2), "c-1", phrase); got == "请问希望礼物哪天送到？" {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if got != "请问希望礼物哪天送到？" {
+		t.Errorf("node B after the catalog was saved on A: got %q, want the new intent's question", got)
+	}
+
+	// Only one node routes: the router lock is held.
+	if _, err := a.Store.TryJobLock(ctx, "router"); appliance.ErrorCode(err) != "job_running" {
+		t.Errorf("router lock: got %v, want it held by a routing node", err)
+	}
+	// Node A stops (it routes: it started first); the agent's console
+	// reconnects through the load balancer to B, which takes over routing.
+	stopA()
+	_, ev1b := mustLogin(t, ctx, b.URL(), "agent1")
+	buyer := &appServer{base: b.URL(), key: b.DemoInfo.AppKey, secret: b.DemoInfo.AppSecret, http: http.DefaultClient}
+	out, err := buyer.say(ctx, "demo-1001", "h-1", "转人工")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev1b.wait(t, "a hand-off routed by node B after node A stopped", 10*time.Second, routedTo(out.ConversationID, agent1.ID))
+}
+
+var storeDSN string
