@@ -281,6 +281,9 @@ func (n *Node) write(ctx context.Context) {
 		if len(batch) == 0 {
 			return
 		}
+		// What was published is written even while the node stops.
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
 		if err := n.o.Store.AppendEvents(ctx, n.o.ID, batch, n.o.Now()); err != nil {
 			n.dropped.Add(int64(len(batch)))
 			n.o.Logger.Warn("cluster: writing live events failed", slog.Int("events", len(batch)), slog.Any("error", err))
@@ -311,9 +314,7 @@ func (n *Node) write(ctx context.Context) {
 				}
 				break
 			}
-			fctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			flush(fctx)
-			cancel()
+			flush(ctx)
 			return
 		case e := <-n.out:
 			add(e)

@@ -111,7 +111,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 }
 
 // mysqlDSN makes sure the options Kefu relies on are set: UTC times parsed
-// into time.Time and utf8mb4.
+// into time.Time, utf8mb4, and matched-row counts.
 func mysqlDSN(dsn string) (string, error) {
 	if !strings.Contains(dsn, "/") {
 		return "", errors.New("store: database.dsn must name a database, e.g. user:pass@tcp(host:3306)/kefu")
@@ -129,6 +129,10 @@ func mysqlDSN(dsn string) (string, error) {
 	add("loc", "UTC")
 	add("charset", "utf8mb4")
 	add("collation", "utf8mb4_unicode_ci")
+	// An UPDATE reports the rows it matched, not only those it changed:
+	// saving a row unchanged (two writers setting the same state within a
+	// millisecond) must not read as "not found".
+	add("clientFoundRows", "true")
 	return dsn, nil
 }
 

@@ -42,11 +42,18 @@ type HandoffBenchOptions struct {
 	Interval    time.Duration // each open conversation gets a customer message this often
 	DB          string        // sqlite or mysql
 	MySQLServer string
+	// Nodes is 1, or 2 for a cluster on one MySQL database: the agents'
+	// consoles on the first node, the customers on the second, so every
+	// event crosses nodes through the database.
+	Nodes int
+
+	dsn, secretKey, nodeID string // the cluster's shared database and key, this node
 }
 
 // HandoffBenchResult is what BenchHandoff measured.
 type HandoffBenchResult struct {
 	Database  string `json:"database"`
+	Nodes     int    `json:"nodes"`
 	Customers int    `json:"customers"`
 	Agents    int    `json:"agents"`
 	// Hand-off → in an agent's queue, measured from the hand-off time the
@@ -87,6 +94,7 @@ func runBenchHandoff(env *Env, args []string) error {
 	fs.StringVar(&o.DB, "db", "sqlite", "sqlite or mysql (a throw-away database on --mysql-server)")
 	fs.StringVar(&o.MySQLServer, "mysql-server", "root@tcp(127.0.0.1:3306)/", "MySQL/MariaDB server for --db mysql")
 	fs.StringVar(&o.Binary, "binary", "", "kefu binary to start (default: this one)")
+	fs.IntVar(&o.Nodes, "nodes", 1, "1, or 2 for a cluster (needs --db mysql): agents on one node, customers on the other")
 	asJSON := fs.Bool("json", false, "print one JSON object")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -99,7 +107,11 @@ func runBenchHandoff(env *Env, args []string) error {
 		return json.NewEncoder(env.Stdout).Encode(res)
 	}
 	w := env.Stdout
-	fmt.Fprintf(w, "hand-off routing on %s: %d customers at once, %d agents online\n", res.Database, res.Customers, res.Agents)
+	where := res.Database
+	if res.Nodes > 1 {
+		where = fmt.Sprintf("%d nodes on one %s database (customers on one, agents on the other; figures of the agents' node)", res.Nodes, res.Database)
+	}
+	fmt.Fprintf(w, "hand-off routing on %s: %d customers at once, %d agents online\n", where, res.Customers, res.Agents)
 	fmt.Fprintf(w, "  hand-off → agent's queue   p50 %.1f ms   p99 %.1f ms   max %.1f ms   (unrouted %d)\n", res.RoutedP50ms, res.RoutedP99ms, res.RoutedMaxms, res.Unrouted)
 	fmt.Fprintf(w, "  request → agent's queue    p50 %.1f ms   p99 %.1f ms\n", res.RequestToQueueP50ms, res.RequestToQueueP99ms)
 	fmt.Fprintf(w, "console with %d open conversations, %.0f s of activity (%d customer and %d agent messages):\n", res.Open, res.Seconds, res.CustomerMsgs, res.AgentMsgs)
@@ -118,12 +130,41 @@ func BenchHandoff(ctx context.Context, o HandoffBenchOptions) (*HandoffBenchResu
 	if perAgent > 50 {
 		return nil, usageError{"bench handoff: at most 50 open conversations per agent (raise --agents)"}
 	}
-	srv, err := startChild(ctx, o)
-	if err != nil {
-		return nil, err
+	if o.Nodes == 0 {
+		o.Nodes = 1
 	}
-	defer srv.stop()
-	res := &HandoffBenchResult{Database: o.DB, Customers: o.Customers, Agents: o.Agents, Open: o.Open}
+	if o.Nodes != 1 && (o.Nodes != 2 || o.DB != "mysql") {
+		return nil, usageError{"bench handoff: --nodes is 1, or 2 with --db mysql"}
+	}
+	// front is where the customers write: the same node, or the other one.
+	var srv, front *child
+	if o.Nodes == 2 {
+		dsn, drop, err := throwawayMySQL(o.MySQLServer)
+		if err != nil {
+			return nil, err
+		}
+		defer drop()
+		key := make([]byte, 32)
+		rand.Read(key)
+		o.dsn, o.secretKey, o.nodeID = dsn, hex.EncodeToString(key), "bench-agents"
+		if srv, err = startChild(ctx, o); err != nil {
+			return nil, err
+		}
+		defer srv.stop()
+		o.nodeID = "bench-customers"
+		if front, err = startChild(ctx, o); err != nil {
+			return nil, err
+		}
+		defer front.stop()
+	} else {
+		var err error
+		if srv, err = startChild(ctx, o); err != nil {
+			return nil, err
+		}
+		defer srv.stop()
+		front = srv
+	}
+	res := &HandoffBenchResult{Database: o.DB, Nodes: o.Nodes, Customers: o.Customers, Agents: o.Agents, Open: o.Open}
 
 	admin, err := consoleLogin(ctx, srv.url, "admin", DemoPassword)
 	if err != nil {
@@ -174,7 +215,7 @@ func BenchHandoff(ctx context.Context, o HandoffBenchOptions) (*HandoffBenchResu
 			return nil, err
 		}
 	}
-	app := &appServer{base: srv.url, key: srv.appKey, secret: srv.appSecret, http: &http.Client{
+	app := &appServer{base: front.url, key: front.appKey, secret: front.appSecret, http: &http.Client{
 		Transport: &http.Transport{MaxIdleConnsPerHost: 64}, Timeout: 30 * time.Second}}
 	idle, err := scrapeMetrics(ctx, srv.url)
 	if err != nil {
@@ -454,12 +495,18 @@ func startChild(ctx context.Context, o HandoffBenchOptions) (*child, error) {
 	switch o.DB {
 	case "sqlite":
 	case "mysql":
-		dsn, drop, err := throwawayMySQL(o.MySQLServer)
-		if err != nil {
-			return nil, err
+		dsn := o.dsn
+		if dsn == "" {
+			var drop func()
+			if dsn, drop, err = throwawayMySQL(o.MySQLServer); err != nil {
+				return nil, err
+			}
+			c.drop = drop
 		}
-		c.drop = drop
 		env = append(env, "KEFU_DATABASE_DSN="+dsn, "KEFU_DATABASE_MAX_OPEN_CONNS=40")
+		if o.nodeID != "" {
+			env = append(env, "KEFU_CLUSTER_ENABLED=true", "KEFU_CLUSTER_NODE_ID="+o.nodeID, "KEFU_SECRET_KEY="+o.secretKey)
+		}
 	default:
 		return nil, usageError{"bench: --db must be sqlite or mysql"}
 	}

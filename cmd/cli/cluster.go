@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"kefu/appliance"
 	"kefu/appliance/cluster"
 	"kefu/nlu"
@@ -51,6 +53,25 @@ func (p *Program) openCluster() error {
 	}
 	p.Node = node
 	p.Hub.Forward(node.Publish)
+	counter := func(name, help string, f func(cluster.Stats) int64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(f(node.Stats())) })
+	}
+	p.Metrics.Registry().MustRegister(
+		counter("kefu_cluster_events_published_total", "Live events this node wrote to the cluster's event log.",
+			func(s cluster.Stats) int64 { return s.Published }),
+		counter("kefu_cluster_events_delivered_total", "Live events of other nodes this node delivered.",
+			func(s cluster.Stats) int64 { return s.Delivered }),
+		counter("kefu_cluster_events_dropped_total", "Live events that did not reach the other nodes (queue full or database error).",
+			func(s cluster.Stats) int64 { return s.Dropped }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "kefu_cluster_router", Help: "1 while this node routes the queue."},
+			func() float64 {
+				if p.routing.Load() {
+					return 1
+				}
+				return 0
+			}),
+	)
 	return nil
 }
 
@@ -116,10 +137,12 @@ func (p *Program) route(ctx context.Context) {
 		release, err := p.Store.TryJobLock(ctx, "router")
 		if err == nil {
 			p.Log.Info("this node routes the queue", slog.String("node", p.Node.ID()))
+			p.routing.Store(true)
 			done := make(chan struct{})
 			go func() { defer close(done); p.takeOver(ctx) }()
 			p.Router.Run(ctx, p.Engine)
 			<-done
+			p.routing.Store(false)
 			release()
 			return
 		}

@@ -3,8 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -151,6 +153,35 @@ func TestClusterTwoNodes(t *testing.T) {
 	if _, err := a.Store.TryJobLock(ctx, "router"); appliance.ErrorCode(err) != "job_running" {
 		t.Errorf("router lock: got %v, want it held by a routing node", err)
 	}
+	// The metrics say so: A routes, B does not, and B delivered A's events.
+	metric := func(p *Program, name string) float64 {
+		t.Helper()
+		resp, err := http.Get(p.URL() + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body strings.Builder
+		io.Copy(&body, resp.Body)
+		for _, line := range strings.Split(body.String(), "\n") {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				f, _ := strconv.ParseFloat(v, 64)
+				return f
+			}
+		}
+		t.Fatalf("%s not in the metrics", name)
+		return 0
+	}
+	if ra, rb := metric(a, "kefu_cluster_router"), metric(b, "kefu_cluster_router"); ra != 1 || rb != 0 {
+		t.Errorf("kefu_cluster_router: A %v, B %v; want 1 and 0", ra, rb)
+	}
+	if d := metric(b, "kefu_cluster_events_delivered_total"); d < 3 {
+		t.Errorf("B delivered %v of A's events", d)
+	}
+	if d := metric(a, "kefu_cluster_events_dropped_total"); d != 0 {
+		t.Errorf("A dropped %v events", d)
+	}
+
 	// Node A stops (it routes: it started first); the agent's console
 	// reconnects through the load balancer to B, which takes over routing.
 	stopA()

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"kefu/appliance"
@@ -53,7 +54,8 @@ type Program struct {
 
 	stopNode func() // ends Node.Run after the last events are published
 	reloads  sync.WaitGroup
-	reloadMu sync.Mutex // one reload at a time
+	reloadMu sync.Mutex  // one reload at a time
+	routing  atomic.Bool // this node holds the router lock
 
 	listener net.Listener
 	http     *http.Server
@@ -120,10 +122,10 @@ func (p *Program) Open(ctx context.Context) error {
 	}
 
 	p.Hub = console.NewHub()
+	p.Metrics = console.NewMetrics()
 	if err := p.openCluster(); err != nil {
 		return err
 	}
-	p.Metrics = console.NewMetrics()
 	p.Channels = p.newChannels()
 	p.closers = append(p.closers, p.Channels.Close)
 	handoff, err := p.openHandoff(cfg, client)
