@@ -125,7 +125,7 @@ type Config struct {
 	// Cluster runs several nodes behind one load balancer on one MySQL or
 	// MariaDB database (appliance/cluster).
 	Cluster struct {
-		Enabled   bool          `yaml:"enabled" default:"false" help:"share live events and presence with the other nodes on this database (MySQL/MariaDB, or one SQLite file on one host) through it, and route on one node at a time"`
+		Enabled   bool          `yaml:"enabled" default:"false" help:"run as one of several nodes on one MySQL/MariaDB database (database.dsn): live events, presence and administrators' changes are shared through it, and one node at a time routes"`
 		NodeID    string        `yaml:"node_id" help:"this node's name, unique in the cluster (at most 64 bytes); default hostname-pid"`
 		Poll      time.Duration `yaml:"poll" default:"200ms" help:"how often a node reads the other nodes' live events (the extra delay they see)"`
 		Heartbeat time.Duration `yaml:"heartbeat" default:"5s" help:"how often a node says it is alive and who is connected to it; three missed make it gone"`
@@ -181,6 +181,9 @@ func (c *Config) Validate() error {
 		return bad("log.format", "must be text or json, got %q", c.Log.Format)
 	}
 	if c.Cluster.Enabled {
+		if c.Database.DSN == "" {
+			return bad("cluster.enabled", "needs database.dsn: the nodes share one MySQL/MariaDB database (SQLite is one process's file)")
+		}
 		if len(c.Cluster.NodeID) > 64 {
 			return bad("cluster.node_id", "must be at most 64 bytes")
 		}

@@ -100,3 +100,27 @@ func TestPrintMasksSecrets(t *testing.T) {
 		t.Errorf("got:\n%s\nwant key shown and dsn masked", out)
 	}
 }
+
+func TestClusterValidation(t *testing.T) {
+	dsn := "root@tcp(127.0.0.1:3306)/kefu"
+	for _, c := range []struct {
+		env  map[string]string
+		want string // the key the error names; "" for valid
+	}{
+		{map[string]string{"KEFU_CLUSTER_ENABLED": "true"}, "cluster.enabled"}, // SQLite
+		{map[string]string{"KEFU_CLUSTER_ENABLED": "true", "KEFU_DATABASE_DSN": dsn}, ""},
+		{map[string]string{"KEFU_CLUSTER_ENABLED": "true", "KEFU_DATABASE_DSN": dsn, "KEFU_CLUSTER_POLL": "1ms"}, "cluster.poll"},
+		{map[string]string{"KEFU_CLUSTER_ENABLED": "true", "KEFU_DATABASE_DSN": dsn, "KEFU_CLUSTER_HEARTBEAT": "2h"}, "cluster.heartbeat"},
+		{map[string]string{"KEFU_CLUSTER_ENABLED": "true", "KEFU_DATABASE_DSN": dsn, "KEFU_CLUSTER_RECOVER": "1s"}, "cluster.recover"},
+		{map[string]string{"KEFU_CLUSTER_ENABLED": "true", "KEFU_DATABASE_DSN": dsn, "KEFU_CLUSTER_NODE_ID": strings.Repeat("n", 65)}, "cluster.node_id"},
+		{map[string]string{"KEFU_CLUSTER_POLL": "1ms"}, ""}, // not clustered: not checked
+	} {
+		_, err := Load("", env(c.env))
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%v: %v", c.env, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%v: got %v, want an error naming %s", c.env, err, c.want)
+		}
+	}
+}

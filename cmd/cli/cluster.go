@@ -125,7 +125,8 @@ func (p *Program) elsewhere() func(int64) bool {
 // one holding the "router" lock (the lock scheduled jobs use: on MySQL it is
 // let go when its node's connection closes, on SQLite a lease that expires);
 // the others wait to take over. The routing node also takes over inbound
-// messages a stopped node left unanswered or undelivered.
+// messages a stopped node left unanswered or undelivered, and polls the
+// WeCom 客服 accounts.
 func (p *Program) route(ctx context.Context) {
 	if p.Node == nil {
 		p.Router.Run(ctx, p.Engine)
@@ -140,6 +141,7 @@ func (p *Program) route(ctx context.Context) {
 			p.routing.Store(true)
 			done := make(chan struct{})
 			go func() { defer close(done); p.takeOver(ctx) }()
+			go p.Channels.Run(ctx) // WeCom 客服 polling: once per cluster
 			p.Router.Run(ctx, p.Engine)
 			<-done
 			p.routing.Store(false)

@@ -209,7 +209,9 @@ func (p *Program) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- p.http.Serve(p.listener) }()
 	go p.sweepIdle(ctx)
-	go p.Channels.Run(ctx)
+	if p.Node == nil {
+		go p.Channels.Run(ctx) // in a cluster, the routing node polls (cluster.go)
+	}
 	if p.Node != nil {
 		nctx, cancel := context.WithCancel(context.Background())
 		done := make(chan struct{})
