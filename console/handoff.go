@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"kefu/appliance"
+	"kefu/appliance/cluster"
 	"kefu/appliance/pii"
 )
 
@@ -36,6 +37,7 @@ func (s *Server) handoffRoutes() []route {
 		{"POST", "/api/v1/conversations/:id/typing", need(permConversationsHandle), s.agentTyping},
 		{"GET", "/api/v1/routing/agents", need(permConversationsView), s.routingAgents},
 		{"GET", "/api/v1/routing/groups", need(permConversationsView), s.routingGroups},
+		{"GET", "/api/v1/routing/nodes", need(permCannedManage), s.routingNodes},
 
 		{"GET", "/api/v1/customers/:id/profile", need(permConversationsView), s.customerProfile},
 		{"PATCH", "/api/v1/customers/:id", need(permCustomersEdit), s.updateCustomer},
@@ -187,6 +189,26 @@ func (s *Server) routingAgents(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"agents": list})
+}
+
+// ClusterMembers is the cluster as the routing board shows it.
+type ClusterMembers interface {
+	Members(ctx context.Context) ([]cluster.Member, error)
+}
+
+// routingNodes lists the appliance's nodes: which routes, who is connected
+// where, whether each is alive. A single node answers enabled false.
+func (s *Server) routingNodes(c *gin.Context) {
+	if s.Cluster == nil {
+		c.JSON(http.StatusOK, gin.H{"enabled": false, "nodes": []cluster.Member{}})
+		return
+	}
+	list, err := s.Cluster.Members(c.Request.Context())
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"enabled": true, "nodes": list})
 }
 
 type groupView struct {

@@ -95,7 +95,9 @@ type Options struct {
 	// Changed is told when a request changed something other nodes of a
 	// cluster keep in memory (appliance.Changed*): they reload it. Nil on a
 	// single node.
-	Changed        func(what string)
+	Changed func(what string)
+	// Cluster lists the nodes for the routing board; nil on a single node.
+	Cluster        ClusterMembers
 	AppMaxSkew     time.Duration
 	AllowedOrigins []string // widget origins; empty allows any
 	TrustedProxies []string

@@ -22,7 +22,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -48,8 +50,9 @@ type Store interface {
 	LastEventID(ctx context.Context) (int64, error)
 	// PruneEvents deletes events written before before.
 	PruneEvents(ctx context.Context, before time.Time) (int64, error)
-	// Heartbeat records that node is alive and which users are connected to it.
-	Heartbeat(ctx context.Context, node string, users []int64, started, at time.Time) error
+	// Heartbeat records that node is alive, which users are connected to
+	// it and whether it routes.
+	Heartbeat(ctx context.Context, node string, users []int64, routing bool, started, at time.Time) error
 	// Nodes returns every node's last heartbeat.
 	Nodes(ctx context.Context) ([]NodeState, error)
 	// LeaveCluster removes node's heartbeat (a clean stop).
@@ -60,6 +63,7 @@ type Store interface {
 type NodeState struct {
 	Node        string    `json:"node"`
 	Users       []int64   `json:"users"`
+	Routing     bool      `json:"routing"`
 	StartedAt   time.Time `json:"started_at"`
 	HeartbeatAt time.Time `json:"heartbeat_at"`
 }
@@ -73,6 +77,8 @@ type Options struct {
 	Deliver func(appliance.Event)
 	// Connected lists the users whose consoles are connected to this node.
 	Connected func() []int64
+	// Routing reports whether this node routes the queue (for Members).
+	Routing func() bool
 	// Poll is how often the event log is read; default 200 ms.
 	Poll time.Duration
 	// Heartbeat is how often this node's heartbeat is written; a node
@@ -149,6 +155,9 @@ func New(o Options) (*Node, error) {
 	if o.Connected == nil {
 		o.Connected = func() []int64 { return nil }
 	}
+	if o.Routing == nil {
+		o.Routing = func() bool { return false }
+	}
 	return &Node{o: o, started: o.Now(), out: make(chan appliance.Event, queue), remote: map[int64]bool{}}, nil
 }
 
@@ -198,7 +207,7 @@ func (n *Node) Join(ctx context.Context) error {
 	n.mu.Lock()
 	n.from, n.joined = from, true
 	n.mu.Unlock()
-	if err := n.o.Store.Heartbeat(ctx, n.o.ID, n.o.Connected(), n.started, n.o.Now()); err != nil {
+	if err := n.beat(ctx); err != nil {
 		return fmt.Errorf("cluster: joining: %w", err)
 	}
 	return n.readNodes(ctx)
@@ -238,7 +247,7 @@ func (n *Node) Run(ctx context.Context) {
 			cancel()
 			return
 		case <-hb.C:
-			if err := n.o.Store.Heartbeat(ctx, n.o.ID, n.o.Connected(), n.started, n.o.Now()); err != nil && ctx.Err() == nil {
+			if err := n.beat(ctx); err != nil && ctx.Err() == nil {
 				n.o.Logger.Warn("cluster: heartbeat failed", slog.Any("error", err))
 			}
 			if err := n.readNodes(ctx); err != nil && ctx.Err() == nil {
@@ -250,6 +259,47 @@ func (n *Node) Run(ctx context.Context) {
 			}
 		}
 	}
+}
+
+func (n *Node) beat(ctx context.Context) error {
+	return n.o.Store.Heartbeat(ctx, n.o.ID, n.o.Connected(), n.o.Routing(), n.started, n.o.Now())
+}
+
+// Member is a node as the routing board shows it.
+type Member struct {
+	NodeState
+	Self  bool `json:"self"`  // the node answering
+	Alive bool `json:"alive"` // heard from within three heartbeats
+	Staff int  `json:"staff"` // staff connected to it
+}
+
+// Members lists the nodes that have a heartbeat on record, this one first.
+func (n *Node) Members(ctx context.Context) ([]Member, error) {
+	nodes, err := n.o.Store.Nodes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	alive := n.o.Now().Add(-3 * n.o.Heartbeat)
+	out := make([]Member, 0, len(nodes))
+	for _, s := range nodes {
+		m := Member{NodeState: s, Self: s.Node == n.o.ID, Alive: !s.HeartbeatAt.Before(alive), Staff: len(s.Users)}
+		if m.Self {
+			// Now rather than at the last heartbeat.
+			m.Users, m.Routing, m.Alive = n.o.Connected(), n.o.Routing(), true
+			m.Staff = len(m.Users)
+		}
+		out = append(out, m)
+	}
+	slices.SortStableFunc(out, func(a, b Member) int {
+		switch {
+		case a.Self && !b.Self:
+			return -1
+		case b.Self && !a.Self:
+			return 1
+		}
+		return strings.Compare(a.Node, b.Node)
+	})
+	return out, nil
 }
 
 // readNodes refreshes who is connected to the other live nodes.

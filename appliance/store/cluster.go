@@ -23,6 +23,7 @@ func (clusterEventRow) TableName() string { return "cluster_events" }
 type clusterNodeRow struct {
 	Node        string `gorm:"primaryKey"`
 	Users       string
+	Routing     bool
 	StartedAt   time.Time
 	HeartbeatAt time.Time
 }
@@ -82,7 +83,7 @@ func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error
 }
 
 // Heartbeat implements cluster.Store.
-func (s *Store) Heartbeat(ctx context.Context, node string, users []int64, started, at time.Time) error {
+func (s *Store) Heartbeat(ctx context.Context, node string, users []int64, routing bool, started, at time.Time) error {
 	if users == nil {
 		users = []int64{}
 	}
@@ -90,10 +91,10 @@ func (s *Store) Heartbeat(ctx context.Context, node string, users []int64, start
 	if err != nil {
 		return err
 	}
-	row := clusterNodeRow{Node: node, Users: string(b), StartedAt: started.UTC().Truncate(time.Millisecond),
+	row := clusterNodeRow{Node: node, Users: string(b), Routing: routing, StartedAt: started.UTC().Truncate(time.Millisecond),
 		HeartbeatAt: at.UTC().Truncate(time.Millisecond)}
 	err = s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "node"}},
-		DoUpdates: clause.AssignmentColumns([]string{"users", "started_at", "heartbeat_at"})}).Create(&row).Error
+		DoUpdates: clause.AssignmentColumns([]string{"users", "routing", "started_at", "heartbeat_at"})}).Create(&row).Error
 	if err != nil {
 		return fmt.Errorf("store: unable to write the node's heartbeat: %w", err)
 	}
@@ -108,7 +109,7 @@ func (s *Store) Nodes(ctx context.Context) ([]cluster.NodeState, error) {
 	}
 	out := make([]cluster.NodeState, len(rows))
 	for i, r := range rows {
-		out[i] = cluster.NodeState{Node: r.Node, StartedAt: r.StartedAt, HeartbeatAt: r.HeartbeatAt}
+		out[i] = cluster.NodeState{Node: r.Node, Routing: r.Routing, StartedAt: r.StartedAt, HeartbeatAt: r.HeartbeatAt}
 		if err := json.Unmarshal([]byte(r.Users), &out[i].Users); err != nil {
 			return nil, fmt.Errorf("store: node %s has an unreadable user list: %w", r.Node, err)
 		}

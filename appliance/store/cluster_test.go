@@ -56,17 +56,18 @@ func TestClusterLog(t *testing.T) {
 			}
 
 			start := time.Now().Add(-time.Minute)
-			if err := s.Heartbeat(ctx, "a", []int64{3, 5}, start, time.Now()); err != nil {
+			if err := s.Heartbeat(ctx, "a", []int64{3, 5}, false, start, time.Now()); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Heartbeat(ctx, "b", nil, start, time.Now()); err != nil {
+			if err := s.Heartbeat(ctx, "b", nil, true, start, time.Now()); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.Heartbeat(ctx, "a", []int64{5}, start, time.Now()); err != nil { // an update, not a second row
+			if err := s.Heartbeat(ctx, "a", []int64{5}, false, start, time.Now()); err != nil { // an update, not a second row
 				t.Fatal(err)
 			}
 			nodes, err := s.Nodes(ctx)
-			if err != nil || len(nodes) != 2 || nodes[0].Node != "a" || !slices.Equal(nodes[0].Users, []int64{5}) || len(nodes[1].Users) != 0 {
+			if err != nil || len(nodes) != 2 || nodes[0].Node != "a" || !slices.Equal(nodes[0].Users, []int64{5}) || len(nodes[1].Users) != 0 ||
+				nodes[0].Routing || !nodes[1].Routing {
 				t.Fatalf("nodes: %+v, %v", nodes, err)
 			}
 			if err := s.LeaveCluster(ctx, "a"); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"kefu/appliance"
 	"kefu/appliance/cluster"
+	"kefu/console"
 	"kefu/nlu"
 )
 
@@ -41,6 +42,7 @@ func (p *Program) openCluster() error {
 				p.Router.Observe(e) // a hand-off on another node is routed at once
 			}
 		},
+		Routing: p.routing.Load,
 		Connected: func() []int64 {
 			if p.Server == nil {
 				return nil
@@ -111,6 +113,15 @@ func (p *Program) changed() func(string) {
 		return nil
 	}
 	return func(what string) { p.Node.Publish(appliance.Event{Type: appliance.EventChanged, Changed: what}) }
+}
+
+// members is the routing board's view of the cluster (nil on one node: an
+// interface holding a nil *Node would not be nil).
+func (p *Program) members() console.ClusterMembers {
+	if p.Node == nil {
+		return nil
+	}
+	return p.Node
 }
 
 // elsewhere is the console's view of presence on the other nodes.

@@ -155,7 +155,7 @@ func (p *Program) Open(ctx context.Context) error {
 		Workspace: p.Workspace, Canned: p.Store,
 		AppKeys: &appKeys{cfg: cfg, store: p.Store, box: p.Box}, UI: web.Dist(),
 		Ready: p.Store.Ping, MaxBodyBytes: cfg.HTTP.MaxBodyBytes, SecureCookies: cfg.HTTP.SecureCookies,
-		SessionTTL: cfg.Session.TTL, PresenceTimeout: cfg.Session.PresenceTimeout, Elsewhere: p.elsewhere(), Changed: p.changed(), AppMaxSkew: cfg.Channels.App.MaxSkew, AllowedOrigins: cfg.Channels.Web.AllowedOrigins,
+		SessionTTL: cfg.Session.TTL, PresenceTimeout: cfg.Session.PresenceTimeout, Elsewhere: p.elsewhere(), Changed: p.changed(), Cluster: p.members(), AppMaxSkew: cfg.Channels.App.MaxSkew, AllowedOrigins: cfg.Channels.Web.AllowedOrigins,
 		TrustedProxies: cfg.HTTP.TrustedProxies, PublicURL: cfg.PublicURL(), Version: Version,
 		MaxTextRunes: cfg.Conversation.MaxTextRunes,
 		Catalogs:     appliance.NewCatalogs(p.Store, p.NLU, p.Log), NLU: p.NLU,

@@ -12,10 +12,12 @@ CREATE TABLE cluster_events (
 ){{TABLE}};
 CREATE INDEX ix_cluster_events_created ON cluster_events (created_at);
 -- Each node's heartbeat and the staff whose consoles are connected to it, so
--- a node's presence sweep does not set offline an agent connected elsewhere.
+-- a node's presence sweep does not set offline an agent connected elsewhere;
+-- routing says whether the node holds the router lock (shown to supervisors).
 CREATE TABLE cluster_nodes (
   node VARCHAR(64) NOT NULL PRIMARY KEY,
   users TEXT NOT NULL,
+  routing BOOLEAN NOT NULL DEFAULT FALSE,
   started_at DATETIME(3) NOT NULL,
   heartbeat_at DATETIME(3) NOT NULL
 ){{TABLE}};

@@ -42,6 +42,7 @@ const zh = {
     },
     board: {
       title: "路由看板", targets: "首响目标 {n} 秒 · VIP {v} 秒", queued: "排队", online: "在线客服", longest: "最长等待 {s}", load: "接待量",
+      nodes: "集群节点", self: "当前节点", routing: "负责分配", staff: "{n} 人在线", down: "失联", beat: "心跳 {s} 秒前",
     },
     panel: {
       typing: "客户正在输入…", routedToMe: "已分配给您，请尽快接入", routedTo: "已分配给 {name}", target: "首响目标 {s} 秒",
@@ -99,6 +100,7 @@ const en: typeof zh = {
     },
     board: {
       title: "Routing board", targets: "first reply {n} s · VIP {v} s", queued: "queued", online: "online", longest: "longest wait {s}", load: "Load",
+      nodes: "Nodes", self: "this node", routing: "routes the queue", staff: "{n} staff connected", down: "not heard from", beat: "heartbeat {s} s ago",
     },
     panel: {
       typing: "The customer is typing…", routedToMe: "Routed to you — take it", routedTo: "Routed to {name}", target: "first-reply target {s} s",

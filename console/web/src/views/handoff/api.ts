@@ -32,6 +32,17 @@ export interface AgentState {
   max_concurrent: number;
 }
 
+export interface ClusterNode {
+  node: string;
+  users: number[];
+  routing: boolean;
+  started_at: string;
+  heartbeat_at: string;
+  self: boolean;
+  alive: boolean;
+  staff: number;
+}
+
 export interface SkillGroup { name: string; target_seconds: number; vip_target_seconds: number }
 
 export interface BusinessRecord { kind: string; id: string; title: string; status?: string; amount?: string; date?: string; detail?: Record<string, string> }
@@ -69,6 +80,7 @@ export const handoffApi = {
     request<{ conversation: Conversation }>("POST", `/api/v1/conversations/${id}/transfer`, body),
   typing: (id: number) => request<{ ok: boolean }>("POST", `/api/v1/conversations/${id}/typing`),
   agents: () => request<{ agents: AgentState[] }>("GET", "/api/v1/routing/agents"),
+  nodes: () => request<{ enabled: boolean; nodes: ClusterNode[] }>("GET", "/api/v1/routing/nodes"),
   groups: () => request<{ groups: SkillGroup[] }>("GET", "/api/v1/routing/groups"),
   profile: (customerId: number) => request<{ profile: Profile }>("GET", `/api/v1/customers/${customerId}/profile`),
   updateCustomer: (customerId: number, u: ProfileUpdate) => request<{ customer: ProfileCustomer }>("PATCH", `/api/v1/customers/${customerId}`, u),
