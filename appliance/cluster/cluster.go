@@ -79,7 +79,7 @@ type Options struct {
 	Connected func() []int64
 	// Routing reports whether this node routes the queue (for Members).
 	Routing func() bool
-	// Poll is how often the event log is read; default 200 ms.
+	// Poll is how often the event log is read; default 100 ms.
 	Poll time.Duration
 	// Heartbeat is how often this node's heartbeat is written; a node
 	// silent for three heartbeats is taken as gone. Default 5 s.
@@ -138,7 +138,7 @@ func New(o Options) (*Node, error) {
 		return nil, fmt.Errorf("cluster: node id %q is longer than 64 bytes", o.ID)
 	}
 	if o.Poll <= 0 {
-		o.Poll = 200 * time.Millisecond
+		o.Poll = 100 * time.Millisecond
 	}
 	if o.Heartbeat <= 0 {
 		o.Heartbeat = 5 * time.Second

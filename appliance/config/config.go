@@ -127,7 +127,7 @@ type Config struct {
 	Cluster struct {
 		Enabled   bool          `yaml:"enabled" default:"false" help:"run as one of several nodes on one MySQL/MariaDB database (database.dsn): live events, presence and administrators' changes are shared through it, and one node at a time routes"`
 		NodeID    string        `yaml:"node_id" help:"this node's name, unique in the cluster (at most 64 bytes); default hostname-pid"`
-		Poll      time.Duration `yaml:"poll" default:"200ms" help:"how often a node reads the other nodes' live events (the extra delay they see)"`
+		Poll      time.Duration `yaml:"poll" default:"100ms" help:"how often a node reads the other nodes' live events (the extra delay they see)"`
 		Heartbeat time.Duration `yaml:"heartbeat" default:"5s" help:"how often a node says it is alive and who is connected to it; three missed make it gone"`
 		Recover   time.Duration `yaml:"recover" default:"1m" help:"an inbound message left unanswered or undelivered this long is taken over by the routing node (its node stopped)"`
 	} `yaml:"cluster"`
