@@ -82,6 +82,9 @@ type EngineConfig struct {
 	// Handoff configures the hand-off rules (handoff_rules.go); nil keeps
 	// only explicit requests and the intents' policy.
 	Handoff *HandoffConfig
+	// SharedLock, in a cluster, locks a customer across nodes (held while
+	// this node's own lock is); nil on a single node.
+	SharedLock func(ctx context.Context, customerID int64) (unlock func(), err error)
 }
 
 // Engine carries inbound messages through the pipeline of DESIGN.md:
@@ -116,7 +119,7 @@ func NewEngine(cfg EngineConfig) *Engine {
 		metrics: cfg.Metrics, texts: cfg.Texts, log: cfg.Logger, now: cfg.Now,
 		maxRunes: cfg.MaxTextRunes, nluWait: cfg.NLUTimeout, channels: map[string]Channel{},
 		steps: cfg.Steps, actions: cfg.Actions, books: cfg.Playbooks, tickets: cfg.Tickets,
-		handoff: cfg.Handoff}
+		handoff: cfg.Handoff, locks: keyedMutex{shared: cfg.SharedLock}}
 	if e.steps == nil {
 		e.steps = DefaultSteps()
 	}
@@ -542,7 +545,10 @@ func (e *Engine) RecoverBefore(ctx context.Context, before time.Time) (int, erro
 		if !before.IsZero() && !m.CreatedAt.Before(before) {
 			continue
 		}
-		unlock := e.locks.Lock(m.CustomerID)
+		unlock, err := e.locks.Lock(ctx, m.CustomerID)
+		if err != nil {
+			return n, err
+		}
 		conv, err := e.store.Conversation(ctx, m.ConversationID)
 		if err == nil {
 			_, err = e.handle(ctx, conv, m, false)
@@ -567,10 +573,12 @@ func (nopMetrics) MessageOut(string, Sender)                {}
 func (nopMetrics) Understood(string, time.Duration, string) {}
 func (nopMetrics) HandedOff(string)                         {}
 
-// keyedMutex serializes work per key (a customer id).
+// keyedMutex serializes work per key (a customer id): within the process,
+// and in a cluster across nodes (shared).
 type keyedMutex struct {
-	mu    sync.Mutex
-	locks map[int64]*keyedLock
+	mu     sync.Mutex
+	locks  map[int64]*keyedLock
+	shared func(ctx context.Context, key int64) (func(), error)
 }
 
 type keyedLock struct {
@@ -578,8 +586,9 @@ type keyedLock struct {
 	refs int
 }
 
-// Lock locks key and returns its unlock function.
-func (k *keyedMutex) Lock(key int64) func() {
+// Lock takes key's lock; the error is the shared lock's (a database that
+// does not answer, another node holding it too long).
+func (k *keyedMutex) Lock(ctx context.Context, key int64) (func(), error) {
 	k.mu.Lock()
 	if k.locks == nil {
 		k.locks = map[int64]*keyedLock{}
@@ -592,7 +601,7 @@ func (k *keyedMutex) Lock(key int64) func() {
 	l.refs++
 	k.mu.Unlock()
 	l.mu.Lock()
-	return func() {
+	local := func() {
 		l.mu.Unlock()
 		k.mu.Lock()
 		if l.refs--; l.refs == 0 {
@@ -600,6 +609,17 @@ func (k *keyedMutex) Lock(key int64) func() {
 		}
 		k.mu.Unlock()
 	}
+	if k.shared == nil {
+		return local, nil
+	}
+	// The process's own lock first: one connection per customer, not one
+	// per waiting message.
+	release, err := k.shared(ctx, key)
+	if err != nil {
+		local()
+		return nil, err
+	}
+	return func() { release(); local() }, nil
 }
 
 func trimText(s string) string {

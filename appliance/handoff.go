@@ -153,7 +153,10 @@ func (e *Engine) transitionCtx(ctx context.Context, convID int64, actor *User, a
 	if err != nil {
 		return nil, err
 	}
-	unlock := e.locks.Lock(c0.CustomerID)
+	unlock, err := e.locks.Lock(ctx, c0.CustomerID)
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 
 	var conv *Conversation

@@ -147,7 +147,10 @@ func (e *Engine) attachNew(ctx context.Context, ids IdentityStore, in *Inbound, 
 func (e *Engine) merge(ctx context.Context, a, b int64, proof Identity, channel string) (int64, error) {
 	ids, _ := e.identities()
 	winner, loser := min(a, b), max(a, b)
-	unlock := e.lockPair(winner, loser)
+	unlock, err := e.lockPair(ctx, winner, loser)
+	if err != nil {
+		return 0, err
+	}
 	defer unlock()
 
 	if undone, err := ids.MergeUndoneBetween(ctx, winner, loser); err != nil {
@@ -158,7 +161,7 @@ func (e *Engine) merge(ctx context.Context, a, b int64, proof Identity, channel 
 		return a, nil
 	}
 	var m *CustomerMerge
-	err := e.store.WithTx(ctx, func(ctx context.Context) error {
+	err = e.store.WithTx(ctx, func(ctx context.Context) error {
 		w, err := ids.CustomerRecord(ctx, winner)
 		if err != nil {
 			return err
@@ -223,7 +226,10 @@ func (e *Engine) Unmerge(ctx context.Context, mergeID int64, actor *User, reason
 	if err != nil {
 		return nil, err
 	}
-	unlock := e.lockPair(m.WinnerID, m.LoserID)
+	unlock, err := e.lockPair(ctx, m.WinnerID, m.LoserID)
+	if err != nil {
+		return nil, err
+	}
 	defer unlock()
 	err = e.store.WithTx(ctx, func(ctx context.Context) error {
 		if m, err = ids.CustomerMerge(ctx, mergeID); err != nil {
@@ -264,16 +270,20 @@ func (e *Engine) Unmerge(ctx context.Context, mergeID int64, actor *User, reason
 
 // lockPair locks two customers in id order, so two merges never wait on
 // each other.
-func (e *Engine) lockPair(a, b int64) func() {
+func (e *Engine) lockPair(ctx context.Context, a, b int64) (func(), error) {
 	if a > b {
 		a, b = b, a
 	}
-	ua := e.locks.Lock(a)
-	if a == b {
-		return ua
+	ua, err := e.locks.Lock(ctx, a)
+	if err != nil || a == b {
+		return ua, err
 	}
-	ub := e.locks.Lock(b)
-	return func() { ub(); ua() }
+	ub, err := e.locks.Lock(ctx, b)
+	if err != nil {
+		ua()
+		return nil, err
+	}
+	return func() { ub(); ua() }, nil
 }
 
 // lockCustomer locks a customer, following a merge that happened while the
@@ -282,10 +292,14 @@ func (e *Engine) lockPair(a, b int64) func() {
 func (e *Engine) lockCustomer(ctx context.Context, id int64) (int64, func(), error) {
 	ids, ok := e.identities()
 	if !ok {
-		return id, e.locks.Lock(id), nil
+		unlock, err := e.locks.Lock(ctx, id)
+		return id, unlock, err
 	}
 	for hops := 0; ; hops++ {
-		unlock := e.locks.Lock(id)
+		unlock, err := e.locks.Lock(ctx, id)
+		if err != nil {
+			return 0, nil, err
+		}
 		to, err := ids.SurvivingCustomer(ctx, id)
 		if err != nil {
 			unlock()

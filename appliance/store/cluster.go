@@ -2,12 +2,16 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
+	"sync"
 	"time"
 
 	"gorm.io/gorm/clause"
 
+	"kefu/appliance"
 	"kefu/appliance/cluster"
 )
 
@@ -123,4 +127,60 @@ func (s *Store) LeaveCluster(ctx context.Context, node string) error {
 		return fmt.Errorf("store: unable to remove the node: %w", err)
 	}
 	return nil
+}
+
+// customerLockWait bounds the wait for another node's hold on a customer:
+// handling one message takes milliseconds.
+const customerLockWait = 10 // seconds
+
+// LockCustomer takes a customer's cluster-wide lock, so two nodes never
+// handle one customer's messages at the same time (two conversations opened,
+// a dialogue state overwritten). On MySQL it is a named lock held by a
+// connection of a pool of its own: a lock held never takes a connection the
+// work done under it needs. Elsewhere (SQLite: one process) it is a no-op.
+func (s *Store) LockCustomer(ctx context.Context, id int64) (func(), error) {
+	if s.dialect != MySQL {
+		return func() {}, nil
+	}
+	s.lockOnce.Do(func() {
+		s.lockPool, s.lockError = sql.Open("mysql", s.dsn)
+		if s.lockError == nil {
+			n := s.poolSize
+			if n <= 0 {
+				n = 20
+			}
+			s.lockPool.SetMaxOpenConns(n)
+			s.lockPool.SetMaxIdleConns(n)
+			s.lockPool.SetConnMaxLifetime(time.Hour)
+		}
+	})
+	if s.lockError != nil {
+		return nil, fmt.Errorf("store: unable to open the lock pool: %w", s.lockError)
+	}
+	c, err := s.lockPool.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to get a connection for the customer lock: %w", err)
+	}
+	name := fmt.Sprintf("kefu_customer_%d", id)
+	var got sql.NullInt64
+	if err := c.QueryRowContext(ctx, "SELECT GET_LOCK(?, ?)", name, customerLockWait).Scan(&got); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("store: unable to take the customer lock: %w", err)
+	}
+	if !got.Valid || got.Int64 != 1 {
+		c.Close()
+		return nil, appliance.Errorf(appliance.EUNAVAILABLE, "customer_busy", "another node has been handling this customer for over %d s", customerLockWait)
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			rctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if _, err := c.ExecContext(rctx, "SELECT RELEASE_LOCK(?)", name); err != nil {
+				// Closing the connection frees the lock anyway.
+				c.Raw(func(any) error { return driver.ErrBadConn })
+			}
+			c.Close()
+		})
+	}, nil
 }

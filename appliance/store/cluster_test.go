@@ -205,3 +205,69 @@ func TestClusterNodesExchangeEvents(t *testing.T) {
 		})
 	}
 }
+
+// A customer's lock is held across connections pools (nodes): a second
+// node waits for it, and gets it once the first lets go.
+func TestLockCustomerAcrossNodes(t *testing.T) {
+	if os.Getenv("KEFU_TEST_MYSQL") == "off" {
+		t.Skip("KEFU_TEST_MYSQL=off")
+	}
+	ctx := context.Background()
+	dsn := storetest.NewMySQLDatabase(t)
+	open := func() *store.Store {
+		s, err := store.Open(ctx, store.Options{DSN: dsn, MaxOpenConns: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	}
+	a, b := open(), open()
+	release, err := a.LockCustomer(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 300*time.Millisecond)
+	if _, err := b.LockCustomer(short, 7); err == nil {
+		t.Fatal("node b took customer 7 while node a held it")
+	}
+	cancel()
+	other, err := b.LockCustomer(ctx, 8)
+	if err != nil {
+		t.Fatalf("another customer: %v", err)
+	}
+	other()
+	got := make(chan time.Time)
+	go func() {
+		r, err := b.LockCustomer(ctx, 7)
+		if err != nil {
+			t.Error(err)
+			close(got)
+			return
+		}
+		got <- time.Now()
+		r()
+	}()
+	time.Sleep(200 * time.Millisecond)
+	released := time.Now()
+	release()
+	release() // twice is harmless
+	if at, ok := <-got; !ok || at.Before(released) {
+		t.Errorf("node b got customer 7 at %v, before node a released it at %v", at, released)
+	}
+	// More locks than the pool has connections, taken and released in turn.
+	for i := 0; i < 10; i++ {
+		r, err := a.LockCustomer(ctx, int64(100+i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r()
+	}
+	// SQLite is one process: no lock needed, none taken.
+	s := storetest.Open(t, store.SQLite)
+	if r, err := s.LockCustomer(ctx, 7); err != nil {
+		t.Fatal(err)
+	} else {
+		r()
+	}
+}

@@ -2,12 +2,14 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -43,6 +45,12 @@ type Store struct {
 	db      *gorm.DB
 	dialect string
 	log     *slog.Logger
+
+	dsn       string // MySQL: the DSN, for the lock pool
+	poolSize  int
+	lockOnce  sync.Once
+	lockPool  *sql.DB // MySQL: connections that hold customers' named locks (cluster.go)
+	lockError error
 }
 
 // Open connects to the database. It does not migrate: call Migrate.
@@ -107,7 +115,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("store: unable to reach the %s database: %w", dialect, err)
 	}
-	return &Store{db: db, dialect: dialect, log: log}, nil
+	st := &Store{db: db, dialect: dialect, log: log, poolSize: o.MaxOpenConns}
+	if dialect == MySQL {
+		st.dsn, _ = mysqlDSN(o.DSN)
+	}
+	return st, nil
 }
 
 // mysqlDSN makes sure the options Kefu relies on are set: UTC times parsed
@@ -144,6 +156,9 @@ func (s *Store) Close() error {
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
+	}
+	if s.lockPool != nil {
+		s.lockPool.Close()
 	}
 	return sqlDB.Close()
 }

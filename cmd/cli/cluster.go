@@ -124,6 +124,15 @@ func (p *Program) members() console.ClusterMembers {
 	return p.Node
 }
 
+// sharedLock locks a customer across the cluster's nodes, so a customer
+// whose messages reach two nodes at once is handled one message at a time.
+func (p *Program) sharedLock() func(context.Context, int64) (func(), error) {
+	if p.Node == nil {
+		return nil
+	}
+	return p.Store.LockCustomer
+}
+
 // elsewhere is the console's view of presence on the other nodes.
 func (p *Program) elsewhere() func(int64) bool {
 	if p.Node == nil {

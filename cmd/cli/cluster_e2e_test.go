@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -147,6 +148,46 @@ func TestClusterTwoNodes(t *testing.T) {
 	}
 	if got != "请问希望礼物哪天送到？" {
 		t.Errorf("node B after the catalog was saved on A: got %q, want the new intent's question", got)
+	}
+
+	// One customer writing through both nodes at once (a new customer: the
+	// first messages open the conversation) gets one conversation, each
+	// message stored and answered once, in one intact chain.
+	onA := &appServer{base: a.URL(), key: a.DemoInfo.AppKey, secret: a.DemoInfo.AppSecret, http: http.DefaultClient}
+	onB := &appServer{base: b.URL(), key: b.DemoInfo.AppKey, secret: b.DemoInfo.AppSecret, http: http.DefaultClient}
+	const burst = 16
+	convs := make(chan int64, burst)
+	var wg sync.WaitGroup
+	for i := range burst {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			srv := onA
+			if i%2 == 1 {
+				srv = onB
+			}
+			out, err := srv.say(ctx, "both-nodes-1", fmt.Sprintf("m-%d", i), fmt.Sprintf("运费怎么算 %d", i))
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			convs <- out.ConversationID
+		}()
+	}
+	wg.Wait()
+	close(convs)
+	seen := map[int64]int{}
+	for c := range convs {
+		seen[c]++
+	}
+	if len(seen) != 1 {
+		t.Fatalf("one customer writing through two nodes got conversations %v, want one", seen)
+	}
+	for c := range seen {
+		rep, err := a.Store.VerifyConversation(ctx, c)
+		if err != nil || !rep.Valid || rep.Messages != 2*burst {
+			t.Errorf("the conversation's record: %+v, %v; want %d messages in an intact chain", rep, err, 2*burst)
+		}
 	}
 
 	// Only one node routes: the router lock is held.

@@ -144,7 +144,7 @@ func (p *Program) Open(ctx context.Context) error {
 		Notifier: handoff.relay, Metrics: p.Metrics, Logger: p.Log,
 		MaxTextRunes: cfg.Conversation.MaxTextRunes, NLUTimeout: cfg.NLU.Timeout,
 		Actions: p.Business.Actions, Playbooks: p.Business.Policy, Tickets: p.Business.Tickets, Handoff: handoff.config,
-		Channels: p.Channels.Channels(),
+		Channels: p.Channels.Channels(), SharedLock: p.sharedLock(),
 	})
 	if err := p.Channels.Open(ctx, p.Engine); err != nil {
 		return err
