@@ -151,6 +151,7 @@ const (
 	ChangedCatalog   = "nlu_catalog" // the intent catalog: the model to retrain
 	ChangedQARules   = "qa_rules"    // real-time QA rules
 	ChangedChannels  = "channels"    // channel accounts: adapters to rebuild
+	ChangedPlaybooks = "playbooks"   // playbook, action and ticket documents to re-apply
 )
 
 // Typing says someone is writing in a conversation: the customer (shown to

@@ -93,6 +93,8 @@ func changes(rt route) string {
 		return appliance.ChangedQARules
 	case strings.HasPrefix(rt.path, "/api/v1/channels/accounts"):
 		return appliance.ChangedChannels
+	case rt.path == "/api/v1/playbooks/:name" && rt.method == "PUT":
+		return appliance.ChangedPlaybooks
 	}
 	return ""
 }

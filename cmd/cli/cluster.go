@@ -96,6 +96,10 @@ func (p *Program) reload(what string) {
 		}
 	case appliance.ChangedChannels:
 		err = p.Channels.Reload(ctx)
+	case appliance.ChangedPlaybooks:
+		if p.Business != nil && p.Business.Documents != nil {
+			err = p.Business.Documents.Load(ctx)
+		}
 	default:
 		p.Log.Warn("cluster: unknown change announced", slog.String("changed", what))
 		return

@@ -190,6 +190,40 @@ func TestClusterTwoNodes(t *testing.T) {
 		}
 	}
 
+	// A QA rule a supervisor adds through A checks agents' messages stored
+	// through B, which had its rules loaded already.
+	agentOnB := login(t, b.URL(), "agent1")
+	say := func(text string) {
+		t.Helper()
+		if st, body := agentOnB.do("POST", path+"/messages", map[string]any{"text": text}, true); st != 201 {
+			t.Fatalf("agent message through B: %d %v", st, body)
+		}
+	}
+	say("请问还有其他问题吗？") // B's watcher loads its rules
+	boss := login(t, a.URL(), "supervisor")
+	if st, body := boss.do("POST", "/api/v1/qa/rules", map[string]any{"name": "集群测试禁语", "kind": "phrase", "severity": "high",
+		"phrases": []string{"自己去查"}}, true); st != 201 {
+		t.Fatalf("rule through A: %d %v", st, body)
+	}
+	alerted := func() bool {
+		_, body := boss.do("GET", "/api/v1/qa/alerts", nil, false)
+		alerts, _ := body["alerts"].([]any)
+		for _, x := range alerts {
+			if x.(map[string]any)["rule_name"] == "集群测试禁语" {
+				return true
+			}
+		}
+		return false
+	}
+	deadline = time.Now().Add(10 * time.Second)
+	for n := 0; !alerted(); n++ {
+		if time.Now().After(deadline) {
+			t.Fatal("node B never applied the QA rule added through node A")
+		}
+		say(fmt.Sprintf("物流的事你自己去查吧 %d", n))
+		time.Sleep(200 * time.Millisecond)
+	}
+
 	// Only one node routes: the router lock is held.
 	if _, err := a.Store.TryJobLock(ctx, "router"); appliance.ErrorCode(err) != "job_running" {
 		t.Errorf("router lock: got %v, want it held by a routing node", err)
