@@ -73,4 +73,17 @@ package eval
 //     0.3–1: CV 0.9061–0.9082, dev 0.9286–0.9325.
 //
 // None was kept: within the noise of CV, and the test split was not read.
+//
+// Tried in phase 5 (6×5-fold CV on train with other fold seeds, base
+// 0.9095; dev base 0.9299):
+//   - Training-set augmentation: copies of each sentence with a random span
+//     of 1–5 characters deleted or masked, 1, 2 or 4 copies: CV 0.8805–
+//     0.9023, dev 0.8909–0.9260, worse everywhere (the model leans less on
+//     the names that are there and gains nothing on those that are not).
+//   - A Crammer–Singer multi-class SVM (the sequential dual method of
+//     Keerthi et al. 2008) instead of one-vs-rest, C 0.03–16: best CV
+//     0.9092 at C=1 (dev 0.9260).
+//   - The IDF raised to a power 0–2 (0 is binary TF): CV 0.9023–0.9095,
+//     dev 0.9117–0.9338 — flat or worse on CV.
+// The test split was not read.
 const smpFloor = 0.91
