@@ -257,6 +257,11 @@ func TestClusterTwoNodes(t *testing.T) {
 		t.Errorf("A dropped %v events", d)
 	}
 
+	// kefu doctor names the nodes and the one that routes.
+	if msg, err := checkCluster(ctx, a.Config); err != nil || !strings.Contains(msg, "2 node(s) alive") || !strings.Contains(msg, "node-a (routing)") {
+		t.Errorf("doctor: %q, %v", msg, err)
+	}
+
 	// Node A stops (it routes: it started first); the agent's console
 	// reconnects through the load balancer to B, which takes over routing.
 	stopA()

@@ -97,6 +97,7 @@ func doctorChecks(cfg *config.Config) []check {
 			return fmt.Sprintf("%s %s reached; schema up to date", s.Dialect(), where), nil
 		}},
 	}
+	checks = append(checks, check{"cluster", func(ctx context.Context) (string, error) { return checkCluster(ctx, cfg) }})
 	if cfg.Qdrant.Addr == "" {
 		checks = append(checks, check{"qdrant", func(context.Context) (string, error) {
 			return "not configured: the embedded index is used", nil
@@ -112,6 +113,43 @@ func doctorChecks(cfg *config.Config) []check {
 		checks = append(checks, check{"ollama", func(ctx context.Context) (string, error) { return checkOllama(ctx, cfg) }})
 	}
 	return checks
+}
+
+// checkCluster names the nodes alive on the database and the one routing.
+func checkCluster(ctx context.Context, cfg *config.Config) (string, error) {
+	if !cfg.Cluster.Enabled {
+		return "not enabled: one node", nil
+	}
+	s, err := openStore(ctx, cfg, nil)
+	if err != nil {
+		return "", err
+	}
+	defer s.Close()
+	nodes, err := s.Nodes(ctx)
+	if err != nil {
+		return "", fmt.Errorf("the cluster's tables are not readable (run kefu migrate): %w", err)
+	}
+	alive := time.Now().Add(-3 * cfg.Cluster.Heartbeat)
+	var up, down []string
+	for _, n := range nodes {
+		name := n.Node
+		if n.Routing {
+			name += " (routing)"
+		}
+		if n.HeartbeatAt.Before(alive) {
+			down = append(down, name)
+		} else {
+			up = append(up, name)
+		}
+	}
+	msg := fmt.Sprintf("enabled; %d node(s) alive", len(up))
+	if len(up) > 0 {
+		msg += ": " + strings.Join(up, ", ")
+	}
+	if len(down) > 0 {
+		msg += fmt.Sprintf("; not heard from: %s", strings.Join(down, ", "))
+	}
+	return msg, nil
 }
 
 func checkQdrant(ctx context.Context, cfg *config.Config) (string, error) {
