@@ -100,10 +100,14 @@ test("a customer on one node and the agent on the other talk live", async ({ bro
   const item = agent.page.locator(`[data-status="queued"][data-assignee="${agent.id}"]`);
   await expect(item).toContainText("网页");
   await expect(item.getByTestId("routed")).toHaveText(/已分配给您/);
+  const conv = (await item.getAttribute("data-testid"))!.replace("conversation-", "");
   await item.click();
   await expect(agent.page.getByTestId("messages")).toContainText("转人工");
+  await expect(agent.page.getByTestId("past-" + conv)).toContainText("排队中");
   await agent.page.getByTestId("take").click();
   await expect(agent.page.getByTestId("conv-status")).toHaveText("人工接待");
+  // The profile's list of the customer's conversations follows, unreloaded.
+  await expect(agent.page.getByTestId("past-" + conv)).toContainText("人工接待");
 
   // The customer writes on B, the agent reads on A; the agent answers on A,
   // the customer reads on B.
