@@ -132,6 +132,9 @@ type Event struct {
 	// Changed names what an administrator changed (EventChanged): one of
 	// the Changed* constants.
 	Changed string `json:"changed,omitempty"`
+	// Subject is what the change is about, where it names one thing (the
+	// username and address of a failed login).
+	Subject string `json:"subject,omitempty"`
 }
 
 // Event types.
@@ -152,6 +155,10 @@ const (
 	ChangedQARules   = "qa_rules"    // real-time QA rules
 	ChangedChannels  = "channels"    // channel accounts: adapters to rebuild
 	ChangedPlaybooks = "playbooks"   // playbook, action and ticket documents to re-apply
+	// A failed console login and a successful one (Subject: the throttle's
+	// key), so five wrong passwords lock an account on every node.
+	ChangedLoginFailed = "login_failed"
+	ChangedLoginReset  = "login_reset"
 )
 
 // Typing says someone is writing in a conversation: the customer (shown to

@@ -317,6 +317,9 @@ type loginLimiter struct {
 	mu       sync.Mutex
 	now      func() time.Time
 	failures map[string][]time.Time
+	// share tells the other nodes of a cluster of a failure or a reset; nil
+	// on a single node.
+	share func(what, key string)
 }
 
 func newLoginLimiter(now func() time.Time) *loginLimiter {
@@ -351,15 +354,43 @@ func (l *loginLimiter) allow(key string) bool {
 }
 
 func (l *loginLimiter) fail(key string) {
+	l.failed(key)
+	if l.share != nil {
+		l.share(appliance.ChangedLoginFailed, key)
+	}
+}
+
+func (l *loginLimiter) failed(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.failures[key] = append(l.recent(key), l.now())
 }
 
 func (l *loginLimiter) reset(key string) {
+	l.cleared(key)
+	if l.share != nil {
+		l.share(appliance.ChangedLoginReset, key)
+	}
+}
+
+func (l *loginLimiter) cleared(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	delete(l.failures, key)
+}
+
+// Remote applies what another node of the cluster shared: a failed login
+// or a reset of the throttle. It reports whether what is one of those.
+func (s *Server) Remote(what, subject string) bool {
+	switch what {
+	case appliance.ChangedLoginFailed:
+		s.limiter.failed(subject)
+	case appliance.ChangedLoginReset:
+		s.limiter.cleared(subject)
+	default:
+		return false
+	}
+	return true
 }
 
 func truncate(s string, n int) string {

@@ -105,7 +105,7 @@ func (s *Server) announce(what string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Next()
 		if st := c.Writer.Status(); st >= 200 && st < 300 {
-			s.Changed(what)
+			s.Changed(what, "")
 		}
 	}
 }

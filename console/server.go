@@ -93,9 +93,9 @@ type Options struct {
 	// this node's sweep leaves them be; nil on a single node.
 	Elsewhere func(userID int64) bool
 	// Changed is told when a request changed something other nodes of a
-	// cluster keep in memory (appliance.Changed*): they reload it. Nil on a
-	// single node.
-	Changed func(what string)
+	// cluster keep in memory (appliance.Changed*, with its subject where it
+	// names one): they reload it or apply it (Remote). Nil on a single node.
+	Changed func(what, subject string)
 	// Cluster lists the nodes for the routing board; nil on a single node.
 	Cluster        ClusterMembers
 	AppMaxSkew     time.Duration
@@ -164,6 +164,7 @@ func New(o Options) *Server {
 		o.Ready = func(context.Context) error { return nil }
 	}
 	s := &Server{Options: o, log: o.Logger, limiter: newLoginLimiter(o.Now), presence: newPresence(o.Now())}
+	s.limiter.share = o.Changed
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.HandleMethodNotAllowed = true

@@ -25,6 +25,9 @@ func (p *Program) openCluster() error {
 	node, err := cluster.New(cluster.Options{
 		ID: c.NodeID, Store: p.Store, Poll: c.Poll, Heartbeat: c.Heartbeat, Logger: p.Log,
 		Deliver: func(e appliance.Event) {
+			if e.Type == appliance.EventChanged && p.Server != nil && p.Server.Remote(e.Changed, e.Subject) {
+				return
+			}
 			if e.Type == appliance.EventChanged {
 				// Off the reader: retraining a catalog takes seconds. Each
 				// reload reads what is stored now, so their order is moot.
@@ -112,11 +115,13 @@ func (p *Program) reload(what string) {
 }
 
 // changed announces to the other nodes what a request on this one changed.
-func (p *Program) changed() func(string) {
+func (p *Program) changed() func(string, string) {
 	if p.Node == nil {
 		return nil
 	}
-	return func(what string) { p.Node.Publish(appliance.Event{Type: appliance.EventChanged, Changed: what}) }
+	return func(what, subject string) {
+		p.Node.Publish(appliance.Event{Type: appliance.EventChanged, Changed: what, Subject: subject})
+	}
 }
 
 // members is the routing board's view of the cluster (nil on one node: an

@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -255,6 +257,29 @@ func TestClusterTwoNodes(t *testing.T) {
 	}
 	if d := metric(a, "kefu_cluster_events_dropped_total"); d != 0 {
 		t.Errorf("A dropped %v events", d)
+	}
+
+	// Five wrong passwords through A lock the account on B as well.
+	tryLogin := func(base, password string) (int, string) {
+		t.Helper()
+		body, _ := json.Marshal(map[string]string{"username": "compliance", "password": password})
+		resp, err := http.Post(base+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, errCode(out)
+	}
+	for i := 0; i < 5; i++ {
+		if st, code := tryLogin(a.URL(), "wrong-password"); st != 401 {
+			t.Fatalf("wrong password %d through A: %d %s", i+1, st, code)
+		}
+	}
+	time.Sleep(500 * time.Millisecond) // a few reads of the event log (cluster.poll 50 ms here)
+	if st, code := tryLogin(b.URL(), DemoPassword); st != 429 || code != "too_many_attempts" {
+		t.Fatalf("the right password through B after five wrong ones through A: %d %s, want 429 too_many_attempts", st, code)
 	}
 
 	// kefu doctor names the nodes and the one that routes.
