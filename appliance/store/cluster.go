@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"kefu/appliance"
@@ -77,13 +78,29 @@ func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	return *id, nil
 }
 
+// pruneBatch bounds one DELETE of the event log on MySQL: a busy cluster
+// writes thousands of events a second, and one statement deleting minutes
+// of them would hold its locks for long.
+const pruneBatch = 5000
+
 // PruneEvents implements cluster.Store.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
-	res := s.conn(ctx).Where("created_at < ?", before.UTC()).Delete(&clusterEventRow{})
-	if res.Error != nil {
-		return 0, fmt.Errorf("store: unable to prune live events: %w", res.Error)
+	var total int64
+	for {
+		var res *gorm.DB
+		if s.dialect == MySQL {
+			res = s.conn(ctx).Exec("DELETE FROM cluster_events WHERE created_at < ? ORDER BY id LIMIT ?", before.UTC(), pruneBatch)
+		} else {
+			res = s.conn(ctx).Where("created_at < ?", before.UTC()).Delete(&clusterEventRow{})
+		}
+		if res.Error != nil {
+			return total, fmt.Errorf("store: unable to prune live events: %w", res.Error)
+		}
+		total += res.RowsAffected
+		if s.dialect != MySQL || res.RowsAffected < pruneBatch {
+			return total, nil
+		}
 	}
-	return res.RowsAffected, nil
 }
 
 // Heartbeat implements cluster.Store.

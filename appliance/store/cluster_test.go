@@ -271,3 +271,31 @@ func TestLockCustomerAcrossNodes(t *testing.T) {
 		r()
 	}
 }
+
+// Pruning a long log goes in batches and leaves the young events.
+func TestPruneEventsInBatches(t *testing.T) {
+	ctx := context.Background()
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			s := storetest.Open(t, dialect)
+			old := time.Now().Add(-time.Hour)
+			payloads := make([][]byte, 6000)
+			for i := range payloads {
+				payloads[i] = []byte(`{"type":"typing"}`)
+			}
+			if err := s.AppendEvents(ctx, "a", payloads, old); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AppendEvents(ctx, "a", payloads[:3], time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			n, err := s.PruneEvents(ctx, time.Now().Add(-time.Minute))
+			if err != nil || n != 6000 {
+				t.Fatalf("pruned %d, %v; want 6000", n, err)
+			}
+			if rest, _ := s.EventsAfter(ctx, 0, 100); len(rest) != 3 {
+				t.Errorf("%d events left, want the 3 young ones", len(rest))
+			}
+		})
+	}
+}
