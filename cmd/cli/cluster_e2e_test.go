@@ -300,3 +300,78 @@ func TestClusterTwoNodes(t *testing.T) {
 }
 
 var storeDSN string
+
+// TestClusterFailoverAfterKill: the routing node is killed (SIGKILL, no
+// goodbye); the other node takes the router lock (MariaDB frees a named lock
+// with its connection), routes the next hand-off, and answers a message the
+// dead node had accepted but not answered.
+func TestClusterFailoverAfterKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the appliance as a child process")
+	}
+	if os.Getenv("KEFU_TEST_MYSQL") == "off" {
+		t.Skip("KEFU_TEST_MYSQL=off")
+	}
+	dsn := storetest.NewMySQLDatabase(t)
+	env := func(node string) map[string]string {
+		return map[string]string{
+			"KEFU_DATABASE_DSN": dsn, "KEFU_SECRET_KEY": "6b6566752d6661696c6f7665722d746573742d6b65792d3031323334353637",
+			"KEFU_CLUSTER_ENABLED": "true", "KEFU_CLUSTER_NODE_ID": node, "KEFU_CLUSTER_POLL": "50ms",
+			"KEFU_CLUSTER_HEARTBEAT": "1s", "KEFU_CLUSTER_RECOVER": "10s",
+		}
+	}
+	a := startCrashChild(t, t.TempDir(), env("node-a")) // first: it routes
+	b, _ := startApp(t, t.TempDir(), env("node-b"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if b.routing.Load() {
+		t.Fatal("node B routes while node A is alive")
+	}
+	agent1, ev1 := mustLogin(t, ctx, b.URL(), "agent1")
+
+	// A message node A accepted and never answered: stored, unhandled, from
+	// 30 s ago (A was killed before it could answer).
+	buyer := &appServer{base: b.URL(), key: b.DemoInfo.AppKey, secret: b.DemoInfo.AppSecret, http: http.DefaultClient}
+	first, err := buyer.say(ctx, "failover-1", "f-1", "在吗")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv, err := b.Store.Conversation(ctx, first.ConversationID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orphan := &appliance.Message{ConversationID: conv.ID, CustomerID: conv.CustomerID, Channel: "app", Sender: appliance.SenderCustomer,
+		Kind: appliance.KindText, Text: "运费怎么算", ChannelMsgID: "f-2", CreatedAt: time.Now().Add(-30 * time.Second).UTC()}
+	if err := b.Store.CreateMessage(ctx, orphan, "app|failover|f-2"); err != nil {
+		t.Fatal(err)
+	}
+
+	a.kill()
+	// B takes over routing...
+	out, err := buyer.say(ctx, "failover-2", "h-1", "转人工")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev1.wait(t, "the hand-off routed by node B after node A was killed", 15*time.Second, routedTo(out.ConversationID, agent1.ID))
+	// ...and answers what A left unanswered, once.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		msgs, err := b.Store.Messages(ctx, appliance.MessageFilter{ConversationID: conv.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var replies int
+		for _, m := range msgs {
+			if m.ReplyTo == orphan.ID {
+				replies++
+			}
+		}
+		if un, _ := b.Store.Unhandled(ctx, 10); len(un) == 0 && replies > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node B did not answer the message node A left (replies %d)", replies)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
