@@ -1,10 +1,10 @@
-import { test, expect, type Browser, type Page } from "@playwright/test";
+import { test, expect } from "@playwright/test";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEMO_PASSWORD, widget, widgetSay } from "./helpers";
+import { loginAt as login, widget, widgetSay } from "./helpers";
 
 // Two appliances on one MariaDB database, as behind a load balancer: the
 // supervisor's routing board shows both nodes; a customer on node B's widget
@@ -59,18 +59,6 @@ test.afterAll(async () => {
   if (!noDatabase) mysql(`DROP DATABASE IF EXISTS ${db}`);
 });
 
-async function login(browser: Browser, base: string, username: string): Promise<{ page: Page; id: number }> {
-  const ctx = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 } });
-  const page = await ctx.newPage();
-  await page.goto("/login");
-  await page.getByTestId("login-username").fill(username);
-  await page.getByTestId("login-password").fill(DEMO_PASSWORD);
-  await page.getByTestId("login-submit").click();
-  await expect(page.getByTestId("user-menu")).toBeVisible();
-  await expect(page.getByTestId("live-status")).toHaveText(/实时连接正常/);
-  const me = await page.evaluate(() => fetch("/api/v1/auth/me").then((r) => r.json()));
-  return { page, id: me.user.id };
-}
 
 test("the routing board shows both nodes and which one routes", async ({ browser }) => {
   test.skip(!!noDatabase, noDatabase);

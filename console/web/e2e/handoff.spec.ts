@@ -1,10 +1,10 @@
-import { test, expect, type Browser, type BrowserContext, type Page } from "@playwright/test";
+import { test, expect, type Browser, type Page } from "@playwright/test";
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DEMO_PASSWORD, widget, widgetSay } from "./helpers";
+import { loginAt, widget, widgetSay } from "./helpers";
 
 // Hand-off, routing and the agent workspace, end to end in Chromium: two
 // agents (agent2 is senior), a supervisor, a VIP customer on the app API
@@ -56,17 +56,8 @@ async function appSay(user: string, id: string, text: string) {
   return (await r.json()) as { conversation_id: number; replies: { text: string; from: string }[] };
 }
 
-async function login(browser: Browser, username: string): Promise<{ page: Page; id: number; ctx: BrowserContext }> {
-  const ctx = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 } });
-  const page = await ctx.newPage();
-  await page.goto("/login");
-  await page.getByTestId("login-username").fill(username);
-  await page.getByTestId("login-password").fill(DEMO_PASSWORD);
-  await page.getByTestId("login-submit").click();
-  await expect(page.getByTestId("user-menu")).toBeVisible();
-  await expect(page.getByTestId("live-status")).toHaveText(/实时连接正常/);
-  const me = await page.evaluate(() => fetch("/api/v1/auth/me").then((r) => r.json()));
-  return { page, id: me.user.id, ctx };
+function login(browser: Browser, username: string) {
+  return loginAt(browser, base, username);
 }
 
 let agent1: { page: Page; id: number };

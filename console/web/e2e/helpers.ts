@@ -1,4 +1,4 @@
-import { expect, type APIRequestContext, type Page, type Browser } from "@playwright/test";
+import { expect, type APIRequestContext, type Page, type Browser, type BrowserContext } from "@playwright/test";
 import { createHmac } from "node:crypto";
 
 export const DEMO_PASSWORD = "kefu-demo-2026";
@@ -16,6 +16,21 @@ export async function loginAs(browser: Browser, username: string): Promise<Page>
   await page.getByTestId("login-submit").click();
   await expect(page.getByTestId("user-menu")).toBeVisible();
   return page;
+}
+
+// loginAt logs in to the appliance at base (a suite's own server) in a new
+// context and waits for the live connection; it returns the user's id too.
+export async function loginAt(browser: Browser, base: string, username: string): Promise<{ page: Page; id: number; ctx: BrowserContext }> {
+  const ctx = await browser.newContext({ baseURL: base, viewport: { width: 1440, height: 900 } });
+  const page = await ctx.newPage();
+  await page.goto("/login");
+  await page.getByTestId("login-username").fill(username);
+  await page.getByTestId("login-password").fill(DEMO_PASSWORD);
+  await page.getByTestId("login-submit").click();
+  await expect(page.getByTestId("user-menu")).toBeVisible();
+  await expect(page.getByTestId("live-status")).toHaveText(/实时连接正常/);
+  const me = await page.evaluate(() => fetch("/api/v1/auth/me").then((r) => r.json()));
+  return { page, id: me.user.id, ctx };
 }
 
 // widget returns handles into the widget's shadow DOM (Playwright's CSS
