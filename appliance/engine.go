@@ -525,43 +525,6 @@ func (e *Engine) understand(ctx context.Context, msg *Message, lang string, stat
 	return res
 }
 
-// Recover finishes inbound messages accepted before a stop but never
-// answered; called at start-up.
-func (e *Engine) Recover(ctx context.Context) (int, error) {
-	return e.RecoverBefore(ctx, time.Time{})
-}
-
-// RecoverBefore is Recover for the messages accepted before before (all of
-// them when before is zero). In a cluster a younger unanswered message is
-// another node's work in hand; one older than that node could take to answer
-// was left by a node that stopped.
-func (e *Engine) RecoverBefore(ctx context.Context, before time.Time) (int, error) {
-	msgs, err := e.store.Unhandled(ctx, 1000)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, m := range msgs {
-		if !before.IsZero() && !m.CreatedAt.Before(before) {
-			continue
-		}
-		unlock, err := e.locks.Lock(ctx, m.CustomerID)
-		if err != nil {
-			return n, err
-		}
-		conv, err := e.store.Conversation(ctx, m.ConversationID)
-		if err == nil {
-			_, err = e.handle(ctx, conv, m, false)
-		}
-		unlock()
-		if err != nil {
-			return n, err
-		}
-		n++
-	}
-	return n, nil
-}
-
 type nopNotifier struct{}
 
 func (nopNotifier) Publish(Event) {}
@@ -572,55 +535,6 @@ func (nopMetrics) MessageIn(string)                         {}
 func (nopMetrics) MessageOut(string, Sender)                {}
 func (nopMetrics) Understood(string, time.Duration, string) {}
 func (nopMetrics) HandedOff(string)                         {}
-
-// keyedMutex serializes work per key (a customer id): within the process,
-// and in a cluster across nodes (shared).
-type keyedMutex struct {
-	mu     sync.Mutex
-	locks  map[int64]*keyedLock
-	shared func(ctx context.Context, key int64) (func(), error)
-}
-
-type keyedLock struct {
-	mu   sync.Mutex
-	refs int
-}
-
-// Lock takes key's lock; the error is the shared lock's (a database that
-// does not answer, another node holding it too long).
-func (k *keyedMutex) Lock(ctx context.Context, key int64) (func(), error) {
-	k.mu.Lock()
-	if k.locks == nil {
-		k.locks = map[int64]*keyedLock{}
-	}
-	l := k.locks[key]
-	if l == nil {
-		l = &keyedLock{}
-		k.locks[key] = l
-	}
-	l.refs++
-	k.mu.Unlock()
-	l.mu.Lock()
-	local := func() {
-		l.mu.Unlock()
-		k.mu.Lock()
-		if l.refs--; l.refs == 0 {
-			delete(k.locks, key)
-		}
-		k.mu.Unlock()
-	}
-	if k.shared == nil {
-		return local, nil
-	}
-	// The process's own lock first: one connection per customer, not one
-	// per waiting message.
-	release, err := k.shared(ctx, key)
-	if err != nil {
-		local()
-		return nil, err
-	}
-	return func() { release(); local() }, nil
-}
 
 func trimText(s string) string {
 	return strings.TrimSpace(strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD"))

@@ -261,32 +261,5 @@ func (e *Engine) deliver(ctx context.Context, ch Channel, identityID int64, m *M
 	}
 }
 
-// Redeliver hands messages left pending at the last stop to their channels.
-func (e *Engine) Redeliver(ctx context.Context) (int, error) {
-	return e.RedeliverBefore(ctx, time.Time{})
-}
-
-// RedeliverBefore is Redeliver for the messages stored before before (all
-// of them when before is zero; see RecoverBefore).
-func (e *Engine) RedeliverBefore(ctx context.Context, before time.Time) (int, error) {
-	msgs, err := e.store.PendingDeliveries(ctx, 1000)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, m := range msgs {
-		if !before.IsZero() && !m.CreatedAt.Before(before) {
-			continue
-		}
-		n++
-		conv, err := e.store.Conversation(ctx, m.ConversationID)
-		if err != nil {
-			return 0, err
-		}
-		e.deliverAsync(conv, m)
-	}
-	return n, nil
-}
-
 // Supervises reports whether the role may act on any agent's conversations.
 func (r Role) Supervises() bool { return r == RoleAdmin || r == RoleSupervisor }
