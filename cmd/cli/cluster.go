@@ -24,27 +24,7 @@ func (p *Program) openCluster() error {
 	}
 	node, err := cluster.New(cluster.Options{
 		ID: c.NodeID, Store: p.Store, Poll: c.Poll, Heartbeat: c.Heartbeat, Logger: p.Log,
-		Deliver: func(e appliance.Event) {
-			if e.Type == appliance.EventChanged && p.Server != nil && p.Server.Remote(e.Changed, e.Subject) {
-				return
-			}
-			if e.Type == appliance.EventChanged {
-				// Off the reader: retraining a catalog takes seconds. Each
-				// reload reads what is stored now, so their order is moot.
-				p.reloads.Add(1)
-				go func() {
-					defer p.reloads.Done()
-					p.reloadMu.Lock()
-					defer p.reloadMu.Unlock()
-					p.reload(e.Changed)
-				}()
-				return
-			}
-			p.Hub.Deliver(e)
-			if p.Router != nil {
-				p.Router.Observe(e) // a hand-off on another node is routed at once
-			}
-		},
+		Deliver: p.deliver,
 		Routing: p.routing.Load,
 		Connected: func() []int64 {
 			if p.Server == nil {
@@ -78,6 +58,28 @@ func (p *Program) openCluster() error {
 			}),
 	)
 	return nil
+}
+
+// deliver takes an event another node published: a change to reload or
+// apply, or a live event for this node's sockets and router.
+func (p *Program) deliver(e appliance.Event) {
+	if e.Type == appliance.EventChanged {
+		if p.Server.Remote(e.Changed, e.Subject) {
+			return
+		}
+		// Off the reader: retraining a catalog takes seconds. Each reload
+		// reads what is stored now, so their order is moot.
+		p.reloads.Add(1)
+		go func() {
+			defer p.reloads.Done()
+			p.reloadMu.Lock()
+			defer p.reloadMu.Unlock()
+			p.reload(e.Changed)
+		}()
+		return
+	}
+	p.Hub.Deliver(e)
+	p.Router.Observe(e) // a hand-off on another node is routed at once
 }
 
 // reload applies a change an administrator made through another node.
