@@ -120,7 +120,7 @@ func TestClusterTwoNodes(t *testing.T) {
 		}
 	}
 	var got string
-	for i := 0; i < 50; i++ {
+	for i := 0; i < 150; i++ {
 		if got = ask(t, app, fmt.Sprintf("pet-%d", i+2), "m1", q); got == petsAnswer {
 			break
 		}
@@ -142,7 +142,7 @@ func TestClusterTwoNodes(t *testing.T) {
 	if st, body := admin.do("PUT", "/api/v1/nlu/catalog", map[string]any{"catalog": cat, "base_version": 0}, true); st != 200 {
 		t.Fatalf("save the catalog on A: %d %v", st, body)
 	}
-	for i := 0; i < 100; i++ { // B retrains in the background: seconds
+	for i := 0; i < 300; i++ { // B retrains in the background: seconds
 		if got = ask(t, app, fmt.Sprintf("cat-%d", i+2), "c-1", phrase); got == "请问希望礼物哪天送到？" {
 			break
 		}
