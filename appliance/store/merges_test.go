@@ -57,6 +57,13 @@ func TestMergeAndUndo(t *testing.T) {
 		if err != nil || got.ID != a.ID || len(got.Identities) != 3 {
 			t.Fatalf("merged customer: got %+v, %v; want customer %d with 3 identities", got, err, a.ID)
 		}
+		// Loaded in a batch (a list of conversations): the same answers,
+		// a missing id left out.
+		batch, err := s.Customers(ctx, []int64{a.ID, b.ID, 999999})
+		if err != nil || len(batch) != 2 || batch[a.ID].ID != a.ID || batch[b.ID].ID != a.ID || len(batch[a.ID].Identities) != 3 ||
+			len(batch[b.ID].Identities) != 3 {
+			t.Fatalf("customers in a batch: got %v, %v; want both ids resolving to %d with 3 identities", batch, err, a.ID)
+		}
 		if to, err := s.SurvivingCustomer(ctx, b.ID); err != nil || to != a.ID {
 			t.Errorf("surviving record of the loser: got %d, %v; want %d", to, err, a.ID)
 		}
