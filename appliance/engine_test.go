@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"kefu/appliance"
 	"kefu/appliance/store"
@@ -254,13 +255,21 @@ func TestRecoverFinishesAcceptedMessages(t *testing.T) {
 	conv := &appliance.Conversation{CustomerID: cust.ID, Channel: "web", LastChannel: "web", LastIdentityID: ident.ID, Status: appliance.StatusBot}
 	s.CreateConversation(ctx, conv)
 	in := &appliance.Message{ConversationID: conv.ID, CustomerID: cust.ID, Channel: "web", Sender: appliance.SenderCustomer,
-		Kind: appliance.KindText, Text: "退款多久到账", ChannelMsgID: "lost"}
+		Kind: appliance.KindText, Text: "退款多久到账", ChannelMsgID: "lost", CreatedAt: time.Now()}
 	if err := s.CreateMessage(ctx, in, appliance.DedupeKey("web", appliance.Identity{Kind: appliance.IdentityWebVisitor, Value: "r1"}, "lost")); err != nil {
 		t.Fatal(err)
+	}
+	// In a cluster a message younger than the cut-off is its node's work
+	// in hand: left alone.
+	if n, err := e.RecoverBefore(ctx, in.CreatedAt.Add(-time.Minute)); err != nil || n != 0 {
+		t.Fatalf("recover what is older than a minute before it: %d, %v; want 0", n, err)
 	}
 	n, err := e.Recover(ctx)
 	if err != nil || n != 1 {
 		t.Fatalf("recover: %d, %v; want 1", n, err)
+	}
+	if n, err := e.Recover(ctx); err != nil || n != 0 {
+		t.Fatalf("recover again: %d, %v; want 0", n, err)
 	}
 	replies, _ := s.Replies(ctx, in.ID)
 	if len(replies) != 1 || replies[0].Text != demoFAQ[1].Answer {

@@ -34,17 +34,33 @@ func (e *Engine) RecoverBefore(ctx context.Context, before time.Time) (int, erro
 		if err != nil {
 			return n, err
 		}
-		conv, err := e.store.Conversation(ctx, m.ConversationID)
-		if err == nil {
-			_, err = e.handle(ctx, conv, m, false)
-		}
+		// Under the lock, read it again: in a cluster its node may have
+		// answered it since the list was read.
+		done, err := e.recoverOne(ctx, m.ID)
 		unlock()
 		if err != nil {
 			return n, err
 		}
-		n++
+		if done {
+			n++
+		}
 	}
 	return n, nil
+}
+
+// recoverOne answers message id if it is still unanswered; the caller holds
+// its customer's lock.
+func (e *Engine) recoverOne(ctx context.Context, id int64) (bool, error) {
+	m, err := e.store.Message(ctx, id)
+	if err != nil || m.Handled {
+		return false, err
+	}
+	conv, err := e.store.Conversation(ctx, m.ConversationID)
+	if err != nil {
+		return false, err
+	}
+	_, err = e.handle(ctx, conv, m, false)
+	return err == nil, err
 }
 
 // Redeliver hands messages left pending at the last stop to their channels.
