@@ -26,10 +26,7 @@ func (e *Engine) RecoverBefore(ctx context.Context, before time.Time) (int, erro
 		return 0, err
 	}
 	n := 0
-	for _, m := range msgs {
-		if !before.IsZero() && !m.CreatedAt.Before(before) {
-			continue
-		}
+	for _, m := range storedBefore(msgs, before) {
 		unlock, err := e.locks.Lock(ctx, m.CustomerID)
 		if err != nil {
 			return n, err
@@ -75,17 +72,28 @@ func (e *Engine) RedeliverBefore(ctx context.Context, before time.Time) (int, er
 	if err != nil {
 		return 0, err
 	}
-	n := 0
+	msgs = storedBefore(msgs, before)
 	for _, m := range msgs {
-		if !before.IsZero() && !m.CreatedAt.Before(before) {
-			continue
-		}
-		n++
 		conv, err := e.store.Conversation(ctx, m.ConversationID)
 		if err != nil {
 			return 0, err
 		}
 		e.deliverAsync(conv, m)
 	}
-	return n, nil
+	return len(msgs), nil
+}
+
+// storedBefore keeps the messages stored before before (all of them when
+// before is zero).
+func storedBefore(msgs []*Message, before time.Time) []*Message {
+	if before.IsZero() {
+		return msgs
+	}
+	out := msgs[:0:0]
+	for _, m := range msgs {
+		if m.CreatedAt.Before(before) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
