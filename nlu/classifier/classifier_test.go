@@ -201,3 +201,57 @@ func TestShape(t *testing.T) {
 		t.Errorf("unknown words: coverage %.2f, want 0", p.Coverage)
 	}
 }
+
+func TestLexicon(t *testing.T) {
+	place, festival := lexiconFeature("place"), lexiconFeature("festival")
+	for _, c := range []struct {
+		text string
+		want []uint64
+	}{
+		// Longest match first: 北京市 and 海淀区, not 北京 and then nothing.
+		{"从武汉到北京市海淀区", []uint64{place, place, place}},
+		{"端午节是哪一天", []uint64{festival}},
+		{"ＣＣＴＶ春节联欢晚会", []uint64{festival}}, // width-folded Latin before the name
+		{"where is beijing", nil},
+		{"😀😀😀", nil},
+		{"", nil},
+		{"\xff\xfe武汉", []uint64{place}},
+	} {
+		if got := lexiconMatches(nil, normalize(c.text)); !slices.Equal(got, c.want) {
+			t.Errorf("%q: got %v, want %v", c.text, got, c.want)
+		}
+	}
+	if long := lexiconMatches(nil, normalize(strings.Repeat("去杭州", 5000))); len(long) != maxRunes/3 {
+		t.Errorf("10,000 characters: %d matches, want %d (text is cut at %d runes)", len(long), maxRunes/3, maxRunes)
+	}
+
+	// A place the examples never named is still a place: trained on bare
+	// city names for one intent and bare stock names for another, the model
+	// puts unseen cities with the cities only when the lexicon is on.
+	var ex []Example
+	for _, s := range []string{"杭州", "成都", "武汉", "广州", "南京", "西安", "天津", "重庆"} {
+		ex = append(ex, Example{Text: s, Intent: "weather"})
+	}
+	for _, s := range []string{"茅台", "万科", "格力", "比亚迪", "宁德时代", "五粮液", "招商银行", "中信证券"} {
+		ex = append(ex, Example{Text: s, Intent: "stock"})
+	}
+	unseen := []string{"洛阳", "呼和浩特", "乌鲁木齐", "齐齐哈尔", "拉萨", "哈尔滨"}
+	score := func(f Features) int {
+		m := train(t, ex, Options{Folds: 1, Features: &f})
+		n := 0
+		for _, s := range unseen {
+			if m.Classify(s).Intent == "weather" {
+				n++
+			}
+		}
+		return n
+	}
+	with, without := defaultFeatures, defaultFeatures
+	without.Lexicon = 0
+	if got := score(with); got != len(unseen) {
+		t.Errorf("with the lexicon: %d of %d unseen cities classed with the cities", got, len(unseen))
+	}
+	if got := score(without); got == len(unseen) {
+		t.Errorf("without the lexicon all %d unseen cities were classed with the cities: the test shows nothing", got)
+	}
+}
