@@ -43,7 +43,7 @@ func (e *CatalogError) Error() string {
 // EntityTypes are the entity types the extractor produces; catalog slots may
 // use these or a term type of their own dictionary.
 var EntityTypes = []string{"date", "date_range", "time", "datetime", "money", "money_range", "order_no", "tracking_no",
-	"phone", "id_card", "bank_card", "size", "quantity", "email"}
+	"phone", "id_card", "bank_card", "size", "quantity", "email", "place"}
 
 var namePattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)
 

@@ -29,7 +29,7 @@ type Input struct {
 // Entity is something extracted from the text, with its span and its
 // normalized value.
 type Entity struct {
-	Type  string `json:"type"`  // date, date_range, time, money, money_range, order_no, tracking_no, phone, id_card, bank_card, size, quantity, product, course, ...
+	Type  string `json:"type"`  // date, date_range, time, money, money_range, order_no, tracking_no, phone, id_card, bank_card, size, quantity, place, product, course, ...
 	Text  string `json:"text"`  // the surface form as written
 	Start int    `json:"start"` // byte offsets into Input.Text
 	End   int    `json:"end"`

@@ -102,6 +102,13 @@ var playbookConversations = []conversation{
 		{say: "明天", want: []string{"预算大概多少"}},
 		{say: "300-500元", want: []string{"距地铁2号线50米，双床房380元/晚，含早餐"}},
 	}},
+	// A city the catalog never lists is a place from the lexicon, and 杭州市
+	// is 杭州: the search narrows to that city's hotels.
+	{name: "travel/hotel_in_a_city", user: "demo-3002", steps: []step{
+		{say: "杭州市有没有靠近地铁站的双床房?", want: []string{"杭州、双床房、靠近地铁站的酒店目前有1家", "请问入住日期是哪天"}},
+		{say: "明天", want: []string{"预算大概多少"}},
+		{say: "400到500", want: []string{"西湖畔精选酒店（龙翔桥店），距地铁1号线300米，双床房450元/晚，含早餐"}, not: []string{"悦途"}},
+	}},
 }
 
 func TestPlaybookConversations(t *testing.T) {

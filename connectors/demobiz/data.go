@@ -66,6 +66,7 @@ type account struct {
 
 type hotel struct {
 	Name      string   `json:"name"`
+	City      string   `json:"city"`
 	Metro     string   `json:"metro"`
 	DistanceM int      `json:"distance_m"`
 	RoomType  string   `json:"room_type"`
@@ -145,12 +146,14 @@ func seed(now time.Time) *data {
 			{UserID: "demo-1001", Name: "张三", IDNumber: "11010519491231002X", Card: "尾号 0128", Balance: "12,580.36"},
 		},
 		hotels: []hotel{
-			{Name: "悦途酒店（人民广场店）", Metro: "地铁2号线人民广场站", DistanceM: 50, RoomType: "双床房", Price: 380, Breakfast: true, Features: []string{"靠近地铁站", "含早餐"}},
-			{Name: "云栖精选酒店（南京西路店）", Metro: "地铁2号线南京西路站", DistanceM: 200, RoomType: "双床房", Price: 460, Breakfast: false, Features: []string{"靠近地铁站"}},
-			{Name: "城市之星酒店（静安寺店）", Metro: "地铁7号线静安寺站", DistanceM: 350, RoomType: "双床房", Price: 620, Breakfast: true, Features: []string{"靠近地铁站", "含早餐"}},
-			{Name: "海湾假日酒店", Metro: "", DistanceM: 3000, RoomType: "双床房", Price: 320, Breakfast: true, Features: []string{"海景", "免费停车", "含早餐"}},
-			{Name: "悦途酒店（人民广场店）", Metro: "地铁2号线人民广场站", DistanceM: 50, RoomType: "大床房", Price: 420, Breakfast: true, Features: []string{"靠近地铁站", "含早餐"}},
-			{Name: "栖宿青年酒店", Metro: "地铁1号线黄陂南路站", DistanceM: 400, RoomType: "双床房", Price: 260, Breakfast: false, Features: []string{"靠近地铁站"}},
+			{Name: "悦途酒店（人民广场店）", City: "上海", Metro: "地铁2号线人民广场站", DistanceM: 50, RoomType: "双床房", Price: 380, Breakfast: true, Features: []string{"靠近地铁站", "含早餐"}},
+			{Name: "云栖精选酒店（南京西路店）", City: "上海", Metro: "地铁2号线南京西路站", DistanceM: 200, RoomType: "双床房", Price: 460, Breakfast: false, Features: []string{"靠近地铁站"}},
+			{Name: "城市之星酒店（静安寺店）", City: "上海", Metro: "地铁7号线静安寺站", DistanceM: 350, RoomType: "双床房", Price: 620, Breakfast: true, Features: []string{"靠近地铁站", "含早餐"}},
+			{Name: "海湾假日酒店", City: "上海", Metro: "", DistanceM: 3000, RoomType: "双床房", Price: 320, Breakfast: true, Features: []string{"海景", "免费停车", "含早餐"}},
+			{Name: "悦途酒店（人民广场店）", City: "上海", Metro: "地铁2号线人民广场站", DistanceM: 50, RoomType: "大床房", Price: 420, Breakfast: true, Features: []string{"靠近地铁站", "含早餐"}},
+			{Name: "西湖畔精选酒店（龙翔桥店）", City: "杭州", Metro: "地铁1号线龙翔桥站", DistanceM: 300, RoomType: "双床房", Price: 450, Breakfast: true, Features: []string{"靠近地铁站", "含早餐"}},
+			{Name: "钱塘江景酒店", City: "杭州", Metro: "", DistanceM: 2500, RoomType: "大床房", Price: 520, Breakfast: false, Features: []string{"免费停车"}},
+			{Name: "栖宿青年酒店", City: "上海", Metro: "地铁1号线黄陂南路站", DistanceM: 400, RoomType: "双床房", Price: 260, Breakfast: false, Features: []string{"靠近地铁站"}},
 		},
 	}
 }

@@ -2,6 +2,7 @@ package demobiz_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -80,6 +81,15 @@ func TestDemoStockAndHotels(t *testing.T) {
 		Vars:  map[string]string{"budget_min": "300", "budget_max": "500"}})
 	if want := "为您推荐：悦途酒店（人民广场店），距地铁2号线50米，双床房380元/晚，含早餐。"; res.Text != want {
 		t.Errorf("hotel: got %q, want %q", res.Text, want)
+	}
+	res, _ = r.Call(context.Background(), "hotel.recommend", appliance.ActionInput{
+		Slots: map[string]string{"city": "杭州", "room_type": "双床房", "checkin_date": "2026-11-25"}})
+	if want := "为您推荐：西湖畔精选酒店（龙翔桥店），距地铁1号线300米，双床房450元/晚，含早餐。"; res.Text != want {
+		t.Errorf("hotel in 杭州: got %q, want %q", res.Text, want)
+	}
+	res, _ = r.Call(context.Background(), "hotel.search", appliance.ActionInput{Slots: map[string]string{"city": "拉萨"}})
+	if n := fmt.Sprint(res.Fields["count"]); n != "0" {
+		t.Errorf("hotels in 拉萨: count %s, want 0", n)
 	}
 }
 

@@ -403,6 +403,7 @@ func (s *Server) searchHotels(w http.ResponseWriter, r *http.Request) {
 	var out []hotel
 	for _, h := range s.data.hotels {
 		switch {
+		case q.Get("city") != "" && h.City != q.Get("city"):
 		case q.Get("room_type") != "" && h.RoomType != q.Get("room_type"):
 		case q.Get("feature") != "" && !slices.Contains(h.Features, q.Get("feature")):
 		case lo > 0 && h.Price < lo:

@@ -1,6 +1,6 @@
 // Package entity finds the things a customer message talks about — dates and
 // times, money and budgets, order and tracking numbers, phone, ID-card and
-// bank-card numbers, sizes, quantities and catalog terms — in Chinese and
+// bank-card numbers, sizes, quantities, places and catalog terms — in Chinese and
 // English, each with its byte span and a normalized value.
 //
 // Relative expressions (昨天, 下周三, "next Friday", 三天后) are resolved
@@ -16,6 +16,7 @@
 //	order_no, tracking_no, phone, id_card, bank_card: the digits (upper-case letters kept)
 //	size           35, XL
 //	quantity       2 双
+//	place          青岛 (for 青岛 and 青岛市; provinces, cities, districts, countries, scenic spots)
 //	product, course, ...: the catalog term's canonical name
 //
 // Extraction never fails: text it cannot read yields no entities.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"kefu/nlu"
+	"kefu/nlu/lexicon"
 )
 
 // China Standard Time. China has had no daylight saving since 1991, so a
@@ -121,7 +122,21 @@ func (x *Extractor) extract(text string, now time.Time, moneyExpected bool) []nl
 	cands = x.money(text, cands, moneyExpected)
 	cands = x.measures(text, cands)
 	cands = x.terms.find(text, cands)
+	cands = places(text, cands)
 	return resolve(cands)
+}
+
+// places adds the places the lexicon knows (provinces, cities, districts,
+// countries, scenic spots), valued by the name they are usually called by:
+// 青岛市 and 青岛 are both place=青岛. They yield to anything else found on
+// the same characters — a catalog term, a date.
+func places(text string, dst []found) []found {
+	for _, m := range lexicon.Find(nil, text) {
+		if m.Class == lexicon.Place {
+			dst = add(dst, text, m.Start, m.End, "place", lexicon.Canonical(m.Name), prioBare-1)
+		}
+	}
+	return dst
 }
 
 func sanitize(s string) string {

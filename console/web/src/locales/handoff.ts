@@ -8,7 +8,7 @@ const zh = {
     },
     entity: {
       order_no: "订单号", tracking_no: "运单号", phone: "手机号", product: "商品", date: "日期", money: "金额", course: "课程",
-      purchase_date: "购买日期", bank_card: "银行卡", id_card: "身份证", money_range: "预算", date_range: "日期范围",
+      purchase_date: "购买日期", bank_card: "银行卡", id_card: "身份证", money_range: "预算", date_range: "日期范围", place: "地点",
     },
     reason: {
       intent_policy: "该问题需人工处理", complaint: "客户投诉", negative_sentiment: "客户情绪不满", low_confidence: "机器人连续无法回答",
@@ -66,7 +66,7 @@ const en: typeof zh = {
     },
     entity: {
       order_no: "Order no.", tracking_no: "Tracking no.", phone: "Phone", product: "Product", date: "Date", money: "Amount", course: "Course",
-      purchase_date: "Purchase date", bank_card: "Bank card", id_card: "ID card", money_range: "Budget", date_range: "Dates",
+      purchase_date: "Purchase date", bank_card: "Bank card", id_card: "ID card", money_range: "Budget", date_range: "Dates", place: "Place",
     },
     reason: {
       intent_policy: "Needs a human", complaint: "Complaint", negative_sentiment: "Upset customer", low_confidence: "Bot unsure twice",

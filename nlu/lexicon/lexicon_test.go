@@ -1,0 +1,61 @@
+package lexicon
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestFind(t *testing.T) {
+	type m = Match
+	for _, c := range []struct {
+		text string
+		want []Match
+	}{
+		// Longest name first: 北京市 and 海淀区, not 北京 then nothing.
+		{"从武汉到北京市海淀区", []m{{3, 9, "武汉", Place}, {12, 21, "北京市", Place}, {21, 30, "海淀区", Place}}},
+		{"端午节是哪一天", []m{{0, 9, "端午节", Festival}}},
+		{"CCTV春节联欢晚会", []m{{4, 10, "春节", Festival}}},
+		{"去呼和浩特出差", []m{{3, 15, "呼和浩特", Place}}},
+		{"where is beijing", nil},
+		{"😀😀😀", nil},
+		{"", nil},
+		{"\xff\xfe武汉", []m{{2, 8, "武汉", Place}}},
+		{"市", nil},
+	} {
+		if got := Find(nil, c.text); !slices.Equal(got, c.want) {
+			t.Errorf("%q: got %v, want %v", c.text, got, c.want)
+		}
+	}
+	for _, got := range Find(nil, strings.Repeat("去杭州", 2000)) {
+		if got.Name != "杭州" || got.Class != Place {
+			t.Fatalf("repeated text: %+v", got)
+		}
+	}
+	if n := len(Find(nil, strings.Repeat("去杭州", 2000))); n != 2000 {
+		t.Errorf("repeated text: %d matches, want 2000", n)
+	}
+}
+
+func TestCanonical(t *testing.T) {
+	for name, want := range map[string]string{
+		"青岛市": "青岛", "青岛": "青岛", "广东省": "广东", "北京市": "北京",
+		"海淀区":  "海淀区", // districts keep their suffix
+		"不是地名": "不是地名",
+	} {
+		if got := Canonical(name); got != want {
+			t.Errorf("Canonical(%q) = %q, want %q", name, got, want)
+		}
+	}
+	if Class("洛阳") != Place || Class("国庆节") != Festival || Class("你好") != "" {
+		t.Errorf("classes: 洛阳 %q, 国庆节 %q, 你好 %q", Class("洛阳"), Class("国庆节"), Class("你好"))
+	}
+}
+
+func BenchmarkFind(b *testing.B) {
+	text := "我想从呼和浩特坐火车去北京市海淀区，国庆节那天能到吗"
+	var dst []Match
+	for b.Loop() {
+		dst = Find(dst[:0], text)
+	}
+}
