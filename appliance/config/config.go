@@ -81,7 +81,7 @@ type Config struct {
 		Catalogs     []string      `yaml:"catalogs" default:"ecommerce,finance,education,travel" help:"intent catalogs used until an admin saves one in the console: shipped names (ecommerce, finance, education, travel) or YAML file paths"`
 		Threshold    float64       `yaml:"threshold" default:"0.55" help:"calibrated local confidence at or above which the LLM is not asked"`
 		IdleTimeout  time.Duration `yaml:"idle_timeout" default:"30m" help:"a customer's open task (intent, slots) is forgotten after this long without messages"`
-		FocusTimeout time.Duration `yaml:"focus_timeout" default:"24h" help:"what the customer talked about (the order, the product) stays in focus this long, across channels"`
+		FocusTimeout time.Duration `yaml:"focus_timeout" default:"24h" help:"what the customer talked about (the order, the product) stays in focus this long, across channels; the retention job deletes dialogue states idle longer than this"`
 		Timeout      time.Duration `yaml:"timeout" default:"3s" help:"deadline of one NLU call, LLM included"`
 	} `yaml:"nlu"`
 

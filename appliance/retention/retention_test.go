@@ -8,6 +8,7 @@ import (
 	"kefu/appliance"
 	"kefu/appliance/retention"
 	"kefu/appliance/store/storetest"
+	"kefu/nlu"
 )
 
 func TestRetentionDeletesOrAnonymizesOldClosedConversations(t *testing.T) {
@@ -73,5 +74,36 @@ func TestRetentionDeletesOrAnonymizesOldClosedConversations(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// The job deletes dialogue states past the dialogue's memory even when
+// conversations are kept for ever (retention.days 0), and audits it.
+func TestRetentionDeletesIdleDialogueStates(t *testing.T) {
+	for _, d := range storetest.Dialects() {
+		t.Run(d, func(t *testing.T) {
+			t.Parallel()
+			s := storetest.Open(t, d)
+			ctx := context.Background()
+			if err := s.SaveDialogueState(ctx, 7, &nlu.State{ActiveIntent: "withdraw", Slots: map[string]string{"id_card": "11010519491231002X"}}); err != nil {
+				t.Fatal(err)
+			}
+			policy := retention.Policy{StateTTL: 24 * time.Hour}
+			if res, err := retention.Run(ctx, s, policy, time.Now(), nil); err != nil || res.States != 0 {
+				t.Fatalf("a state saved just now: deleted %d, %v; want it kept", res.States, err)
+			}
+			counts := map[string]int64{}
+			res, err := retention.Run(ctx, s, policy, time.Now().Add(25*time.Hour), func(k string, n int64) { counts[k] += n })
+			if err != nil || res.States != 1 || counts["dialogue_states"] != 1 {
+				t.Fatalf("a day later: %+v, %v (counted %v); want 1 state deleted", res, err, counts)
+			}
+			if st, _ := s.DialogueState(ctx, 7); st.ActiveIntent != "" || len(st.Slots) != 0 {
+				t.Errorf("state left after the sweep: %+v", st)
+			}
+			entries, err := s.Audit(ctx, appliance.AuditFilter{Action: "retention.dialogue_states"})
+			if err != nil || len(entries) != 1 || entries[0].Detail["deleted"] != float64(1) {
+				t.Errorf("audit: %+v, %v; want one entry with deleted 1", entries, err)
+			}
+		})
 	}
 }

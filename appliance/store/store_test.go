@@ -310,3 +310,39 @@ func TestSQLiteDurability(t *testing.T) {
 		}
 	}
 }
+
+func TestDeleteIdleDialogueStates(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		// 6,000 states idle for two days (more than one MySQL batch) and
+		// three fresh ones.
+		old := time.Now().Add(-48 * time.Hour).UTC()
+		rows := make([]map[string]any, 6000)
+		for i := range rows {
+			rows[i] = map[string]any{"customer_id": int64(1000 + i), "state": `{"slots":{"id_card":"11010519491231002X"}}`, "updated_at": old}
+		}
+		if err := s.DB().Table("dialogue_states").CreateInBatches(rows, 500).Error; err != nil {
+			t.Fatal(err)
+		}
+		for id := range int64(3) {
+			if err := s.SaveDialogueState(ctx, id+1, &nlu.State{ActiveIntent: "withdraw", Slots: map[string]string{"id_card": "11010519491231002X"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := s.DeleteDialogueStatesBefore(ctx, time.Now().Add(-24*time.Hour))
+		if err != nil || n != 6000 {
+			t.Fatalf("deleted %d, %v; want the 6000 idle states", n, err)
+		}
+		var left int64
+		s.DB().Table("dialogue_states").Count(&left)
+		if left != 3 {
+			t.Errorf("%d states left, want the 3 fresh ones", left)
+		}
+		if st, _ := s.DialogueState(ctx, 1000); st.Slots["id_card"] != "" {
+			t.Errorf("an idle state survived: %+v", st)
+		}
+		if st, _ := s.DialogueState(ctx, 1); st.ActiveIntent != "withdraw" {
+			t.Errorf("a fresh state was deleted: %+v", st)
+		}
+	})
+}

@@ -59,7 +59,7 @@ func buildQA(cfg *config.Config, st *store.Store, client *api.Client, alerts app
 	q.Jobs = jobs.New(jobs.Options{Store: st, Location: loc, Logger: log, Schedules: map[string]string{
 		JobQAAudit: cfg.Jobs.QAAudit, JobTopQuestions: cfg.Jobs.TopQuestions, JobRetention: cfg.Jobs.Retention,
 		JobIntegrity: cfg.Jobs.Integrity}})
-	policy := retention.Policy{Days: cfg.Retention.Days, Mode: cfg.Retention.Mode}
+	policy := retention.Policy{Days: cfg.Retention.Days, Mode: cfg.Retention.Mode, StateTTL: cfg.NLU.FocusTimeout}
 	for _, j := range []jobs.Job{
 		{Name: JobQAAudit, Schedule: "0 2 * * *", CatchUp: true,
 			Description: "质检：审核前一天的全部会话 Nightly QA audit of every conversation of the previous day",
@@ -81,7 +81,7 @@ func buildQA(cfg *config.Config, st *store.Store, client *api.Client, alerts app
 				return err
 			}},
 		{Name: JobRetention, Schedule: "0 3 * * *", CatchUp: true,
-			Description: "保留期限：匿名化或删除过期会话 Anonymize or delete conversations past the retention period",
+			Description: "保留期限：匿名化或删除过期会话，清除闲置的对话状态 Anonymize or delete conversations past the retention period; delete idle dialogue states",
 			Func: func(ctx context.Context, r *jobs.Run) error {
 				_, err := retention.Run(ctx, st, policy, time.Now(), r.Add)
 				return err

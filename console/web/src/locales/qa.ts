@@ -22,7 +22,7 @@ const zh = {
     runs: "运行记录", trigger: "触发方式", node: "节点", counts: "计数", error: "错误", finished: "结束时间", started_run: "已开始运行",
     countNames: {
       conversations: "会话", flagged: "有命中", hits: "命中", judged: "LLM 评分", report_id: "报告",
-      customer_messages: "客户消息", unanswered: "未解答", messages: "消息", intact: "完整", broken: "被改动", anonymized: "已匿名", unsealed: "无哈希（旧数据）",
+      customer_messages: "客户消息", unanswered: "未解答", messages: "消息", intact: "完整", broken: "被改动", anonymized: "已匿名", unsealed: "无哈希（旧数据）", dialogue_states: "清除的对话状态",
     },
     triggers: { schedule: "计划", catchup: "补跑", manual: "手动" },
     jobStatus: { running: "运行中", succeeded: "成功", failed: "失败", cancelled: "已取消" },
@@ -60,7 +60,7 @@ const en: typeof zh = {
     countNames: {
       conversations: "conversations", flagged: "flagged", hits: "hits", judged: "judged", report_id: "report",
       customer_messages: "customer messages", unanswered: "unanswered", messages: "messages", intact: "intact", broken: "broken",
-      anonymized: "anonymized", unsealed: "unsealed (older data)",
+      anonymized: "anonymized", unsealed: "unsealed (older data)", dialogue_states: "dialogue states deleted",
     },
     triggers: { schedule: "schedule", catchup: "catch-up", manual: "manual" },
     jobStatus: { running: "running", succeeded: "succeeded", failed: "failed", cancelled: "cancelled" },
