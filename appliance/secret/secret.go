@@ -22,8 +22,9 @@ import (
 
 // Box seals and opens secrets and signs tokens.
 type Box struct {
-	seal cipher.AEAD
-	mac  []byte
+	seal   cipher.AEAD
+	mac    []byte
+	master []byte
 }
 
 // New derives a Box from a master key of any length (at least 16 bytes).
@@ -31,8 +32,25 @@ func New(master []byte) (*Box, error) {
 	if len(master) < 16 {
 		return nil, errors.New("secret: the master key must be at least 16 bytes")
 	}
-	encKey := derive(master, "kefu seal v1")
-	block, err := aes.NewCipher(encKey)
+	aead, err := gcm(derive(master, "kefu seal v1"))
+	if err != nil {
+		return nil, err
+	}
+	return &Box{seal: aead, mac: derive(master, "kefu sign v1"), master: master}, nil
+}
+
+// Purpose returns a Box that seals with a key of its own, derived from the
+// same master key for purpose: what it seals no other Box opens.
+func (b *Box) Purpose(purpose string) *Box {
+	aead, err := gcm(derive(b.master, "kefu seal v1 "+purpose))
+	if err != nil {
+		panic(err) // a 32-byte key always makes an AES-GCM cipher
+	}
+	return &Box{seal: aead, mac: derive(b.master, "kefu sign v1 "+purpose), master: b.master}
+}
+
+func gcm(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
@@ -40,7 +58,7 @@ func New(master []byte) (*Box, error) {
 	if err != nil {
 		return nil, fmt.Errorf("secret: %w", err)
 	}
-	return &Box{seal: aead, mac: derive(master, "kefu sign v1")}, nil
+	return aead, nil
 }
 
 func derive(master []byte, purpose string) []byte {

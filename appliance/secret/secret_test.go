@@ -41,3 +41,25 @@ func TestSealOpenSign(t *testing.T) {
 		t.Errorf("accepted a short master key")
 	}
 }
+
+func TestPurposeKeysAreSeparate(t *testing.T) {
+	b, err := New([]byte("0123456789abcdef0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := b.Purpose("messages at rest")
+	sealed := msgs.Seal("我的身份证号 11010519491231002X")
+	if got, err := msgs.Open(sealed); err != nil || got != "我的身份证号 11010519491231002X" {
+		t.Fatalf("round trip: %q, %v", got, err)
+	}
+	if _, err := b.Open(sealed); err == nil {
+		t.Error("the master Box opened what a purpose Box sealed")
+	}
+	if _, err := b.Purpose("other").Open(sealed); err == nil {
+		t.Error("another purpose opened it")
+	}
+	again, _ := New([]byte("0123456789abcdef0123456789abcdef"))
+	if got, err := again.Purpose("messages at rest").Open(sealed); err != nil || got != "我的身份证号 11010519491231002X" {
+		t.Errorf("the same master key and purpose after a restart: %q, %v", got, err)
+	}
+}

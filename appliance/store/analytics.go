@@ -36,7 +36,7 @@ func (s *Store) CustomerMessages(ctx context.Context, from, to time.Time, afterI
 		if err := rows.Scan(&m.ID, &m.ConversationID, &m.CustomerID, &m.Channel, &kind, &m.Text, &decision, &m.CreatedAt); err != nil {
 			return nil, fmt.Errorf("store: unable to read customer messages: %w", err)
 		}
-		m.Kind, m.CreatedAt = appliance.MessageKind(kind), m.CreatedAt.UTC()
+		m.Kind, m.CreatedAt, m.Text = appliance.MessageKind(kind), m.CreatedAt.UTC(), s.decrypt(m.Text)
 		if decision != nil && *decision != "" {
 			var d leanDecision
 			if json.Unmarshal([]byte(*decision), &d) == nil {

@@ -20,7 +20,7 @@ func (s *Store) BulkLoad(ctx context.Context, convs []*appliance.Conversation, m
 	mrows := make([]*messageRow, len(msgs))
 	for i, m := range msgs {
 		r := &messageRow{ID: m.ID, ConversationID: m.ConversationID, CustomerID: m.CustomerID, Channel: m.Channel,
-			Sender: string(m.Sender), SenderID: m.SenderID, Kind: string(m.Kind), Text: m.Text, ReplyTo: m.ReplyTo,
+			Sender: string(m.Sender), SenderID: m.SenderID, Kind: string(m.Kind), Text: s.encrypt(m.Text), ReplyTo: m.ReplyTo,
 			Handled: true, Delivery: string(m.Delivery), CreatedAt: utc(m.CreatedAt)}
 		if m.Decision != nil {
 			b, _ := json.Marshal(m.Decision)

@@ -85,6 +85,7 @@ func (s *Store) VerifyConversation(ctx context.Context, id int64) (*appliance.Ch
 		}
 		for i := range rows {
 			r := &rows[i]
+			r.Text, r.Payload = s.decrypt(r.Text), s.decryptPtr(r.Payload)
 			after = r.ID
 			rep.Messages++
 			if r.Seq == nil || r.ChainHash == nil {

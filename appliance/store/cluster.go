@@ -45,7 +45,7 @@ func (s *Store) AppendEvents(ctx context.Context, node string, payloads [][]byte
 	rows := make([]clusterEventRow, len(payloads))
 	at = at.UTC().Truncate(time.Millisecond)
 	for i, p := range payloads {
-		rows[i] = clusterEventRow{Node: node, Payload: string(p), CreatedAt: at}
+		rows[i] = clusterEventRow{Node: node, Payload: s.encrypt(string(p)), CreatedAt: at}
 	}
 	if err := s.conn(ctx).CreateInBatches(rows, 200).Error; err != nil {
 		return fmt.Errorf("store: unable to write live events: %w", err)
@@ -61,7 +61,7 @@ func (s *Store) EventsAfter(ctx context.Context, after int64, limit int) ([]clus
 	}
 	out := make([]cluster.Event, len(rows))
 	for i, r := range rows {
-		out[i] = cluster.Event{ID: r.ID, Node: r.Node, Payload: []byte(r.Payload), CreatedAt: r.CreatedAt}
+		out[i] = cluster.Event{ID: r.ID, Node: r.Node, Payload: []byte(s.decrypt(r.Payload)), CreatedAt: r.CreatedAt}
 	}
 	return out, nil
 }

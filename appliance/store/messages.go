@@ -77,9 +77,15 @@ func (s *Store) CreateMessage(ctx context.Context, m *appliance.Message, dedupeK
 		if err := s.seal(ctx, row); err != nil {
 			return err
 		}
-		if err := s.conn(ctx).Create(row).Error; err != nil {
+		// The chain hashes what was said; the database holds it encrypted
+		// when the store encrypts (a copy, so a retried transaction hashes
+		// the plaintext again).
+		stored := *row
+		stored.Text, stored.Payload = s.encrypt(row.Text), s.encryptPtr(row.Payload)
+		if err := s.conn(ctx).Create(&stored).Error; err != nil {
 			return err
 		}
+		row.ID = stored.ID
 		return s.advanceHead(ctx, row)
 	})
 	if err != nil {
@@ -102,7 +108,7 @@ func (s *Store) MessageByDedupeKey(ctx context.Context, key string) (*appliance.
 	if err := s.conn(ctx).Where("dedupe_key = ?", key).Take(&row).Error; err != nil {
 		return nil, notFound("message", err)
 	}
-	return row.domain(), nil
+	return s.message(&row), nil
 }
 
 // Message implements appliance.MessageStore.
@@ -111,7 +117,7 @@ func (s *Store) Message(ctx context.Context, id int64) (*appliance.Message, erro
 	if err := s.conn(ctx).Take(&row, id).Error; err != nil {
 		return nil, notFound("message", err)
 	}
-	return row.domain(), nil
+	return s.message(&row), nil
 }
 
 // Replies implements appliance.MessageStore.
@@ -120,7 +126,7 @@ func (s *Store) Replies(ctx context.Context, inboundID int64) ([]*appliance.Mess
 	if err := s.conn(ctx).Where("reply_to = ?", inboundID).Order("id").Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to list replies: %w", err)
 	}
-	return messages(rows), nil
+	return s.messages(rows), nil
 }
 
 // Messages implements appliance.MessageStore; oldest first.
@@ -146,7 +152,7 @@ func (s *Store) Messages(ctx context.Context, f appliance.MessageFilter) ([]*app
 	if err := q.Order("id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to list messages: %w", err)
 	}
-	return messages(rows), nil
+	return s.messages(rows), nil
 }
 
 // MarkHandled implements appliance.MessageStore.
@@ -176,7 +182,7 @@ func (s *Store) Unhandled(ctx context.Context, limit int) ([]*appliance.Message,
 	if err := s.conn(ctx).Where("handled = ?", false).Order("id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to list unhandled messages: %w", err)
 	}
-	return messages(rows), nil
+	return s.messages(rows), nil
 }
 
 // PendingDeliveries implements appliance.MessageStore.
@@ -185,15 +191,21 @@ func (s *Store) PendingDeliveries(ctx context.Context, limit int) ([]*appliance.
 	if err := s.conn(ctx).Where("delivery = ?", string(appliance.DeliveryPending)).Order("id").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to list pending deliveries: %w", err)
 	}
-	return messages(rows), nil
+	return s.messages(rows), nil
 }
 
-func messages(rows []messageRow) []*appliance.Message {
+func (s *Store) messages(rows []messageRow) []*appliance.Message {
 	out := make([]*appliance.Message, len(rows))
 	for i := range rows {
-		out[i] = rows[i].domain()
+		out[i] = s.message(&rows[i])
 	}
 	return out
+}
+
+// message decrypts a row read from the database into a message.
+func (s *Store) message(r *messageRow) *appliance.Message {
+	r.Text, r.Payload = s.decrypt(r.Text), s.decryptPtr(r.Payload)
+	return r.domain()
 }
 
 // LastMessages returns the newest customer-visible message of each conversation.
@@ -209,7 +221,7 @@ func (s *Store) LastMessages(ctx context.Context, conversationIDs []int64) (map[
 		return nil, fmt.Errorf("store: unable to fetch last messages: %w", err)
 	}
 	for i := range rows {
-		out[rows[i].ConversationID] = rows[i].domain()
+		out[rows[i].ConversationID] = s.message(&rows[i])
 	}
 	return out, nil
 }

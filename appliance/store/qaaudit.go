@@ -89,6 +89,7 @@ func (s *Store) TranscriptMessages(ctx context.Context, conversationIDs []int64)
 			return nil, fmt.Errorf("store: unable to read transcripts: %w", err)
 		}
 		m.Sender, m.Kind, m.CreatedAt, m.Handled = appliance.Sender(sender), appliance.MessageKind(kind), m.CreatedAt.UTC(), true
+		m.Text = s.decrypt(m.Text)
 		if decision != nil && *decision != "" && m.Sender == appliance.SenderCustomer {
 			var d leanDecision
 			if json.Unmarshal([]byte(*decision), &d) == nil {

@@ -31,7 +31,7 @@ func (s *Store) DialogueState(ctx context.Context, customerID int64) (*nlu.State
 		return nil, fmt.Errorf("store: unable to read dialogue state: %w", err)
 	}
 	var st nlu.State
-	if err := json.Unmarshal([]byte(row.State), &st); err != nil {
+	if err := json.Unmarshal([]byte(s.decrypt(row.State)), &st); err != nil {
 		// A state that no longer parses is dropped, not fatal: the customer
 		// simply starts without context.
 		s.log.Warn("store: dropping unreadable dialogue state", "customer_id", customerID, "error", err)
@@ -46,7 +46,7 @@ func (s *Store) SaveDialogueState(ctx context.Context, customerID int64, st *nlu
 	if err != nil {
 		return fmt.Errorf("store: unable to encode dialogue state: %w", err)
 	}
-	row := dialogueStateRow{CustomerID: customerID, State: string(b), UpdatedAt: time.Now().UTC()}
+	row := dialogueStateRow{CustomerID: customerID, State: s.encrypt(string(b)), UpdatedAt: time.Now().UTC()}
 	err = s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "customer_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"state", "updated_at"})}).Create(&row).Error
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/glebarez/sqlite"
@@ -37,6 +38,12 @@ type Options struct {
 	// "normal" only across a crash of the process, and is faster.
 	SQLiteSync string
 	Logger     *slog.Logger
+	// Sealer opens what was encrypted at rest (message texts and payloads,
+	// dialogue states, live events; see atrest.go) and, with Encrypt,
+	// encrypts what is written. Turning Encrypt off leaves what was
+	// encrypted readable.
+	Sealer  Sealer
+	Encrypt bool
 }
 
 // Store is the GORM implementation of appliance.Store and of the console's
@@ -51,6 +58,10 @@ type Store struct {
 	lockOnce  sync.Once
 	lockPool  *sql.DB // MySQL: connections that hold customers' named locks (cluster.go)
 	lockError error
+
+	sealer     Sealer // nil: encrypted values cannot be read
+	encrypting bool   // seal what is written (needs sealer)
+	unreadable atomic.Int64
 }
 
 // Open connects to the database. It does not migrate: call Migrate.
@@ -115,7 +126,8 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("store: unable to reach the %s database: %w", dialect, err)
 	}
-	st := &Store{db: db, dialect: dialect, log: log, poolSize: o.MaxOpenConns}
+	st := &Store{db: db, dialect: dialect, log: log, poolSize: o.MaxOpenConns, sealer: o.Sealer,
+		encrypting: o.Encrypt && o.Sealer != nil}
 	if dialect == MySQL {
 		st.dsn, _ = mysqlDSN(o.DSN)
 	}

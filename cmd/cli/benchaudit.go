@@ -17,6 +17,7 @@ import (
 
 	"kefu/appliance"
 	"kefu/appliance/qa"
+	"kefu/appliance/secret"
 	"kefu/appliance/store"
 	"kefu/knowledge"
 	"kefu/nlu"
@@ -84,7 +85,14 @@ func BenchAudit(ctx context.Context, server string, n int, keep bool, progress f
 	if i := strings.Index(dsn, "/"); i >= 0 {
 		dsn = dsn[:i+1] + name + dsn[i+1:]
 	}
-	st, err := store.Open(ctx, store.Options{DSN: dsn, MaxOpenConns: 8})
+	// Encrypted at rest, as the appliance stores messages by default.
+	master := make([]byte, 32)
+	rand.Read(master)
+	box, err := secret.New(master)
+	if err != nil {
+		return nil, err
+	}
+	st, err := store.Open(ctx, store.Options{DSN: dsn, MaxOpenConns: 8, Sealer: box.Purpose("messages at rest"), Encrypt: true})
 	if err != nil {
 		return nil, err
 	}

@@ -2,8 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
+
+	"kefu/appliance"
+	"kefu/appliance/config"
 
 	"kefu/knowledge/qdrant/qdranttest"
 	"kefu/nlu/ollamatest"
@@ -87,5 +91,43 @@ func TestCommandLine(t *testing.T) {
 	}
 	if code, _ := runKefu(t, env, "frobnicate"); code != 2 {
 		t.Errorf("unknown command: exit %d, want 2", code)
+	}
+}
+
+// kefu doctor says encryption is on and fails when the master key is not
+// the one the messages were written with.
+func TestDoctorEncryption(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"KEFU_DATA_DIR": dir}
+	cfg, err := config.Load("", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	s, err := openStore(ctx, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := &appliance.Conversation{CustomerID: 1, Channel: "web", LastChannel: "web", Status: appliance.StatusBot}
+	if err := s.CreateConversation(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateMessage(ctx, &appliance.Message{ConversationID: c.ID, CustomerID: 1, Channel: "web", Sender: appliance.SenderCustomer,
+		Kind: appliance.KindText, Text: "我的卡号 6217000012345678907"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	code, out := runKefu(t, env, "doctor")
+	if code != 0 || !strings.Contains(out, "ok    encryption") || !strings.Contains(out, "1 encrypted, all readable") {
+		t.Errorf("doctor with the key the messages were written with: exit %d\n%s", code, out)
+	}
+	env["KEFU_SECRET_KEY"] = "another-master-key-0123456789"
+	code, out = runKefu(t, env, "doctor")
+	if code == 0 || !strings.Contains(out, "FAIL  encryption") || !strings.Contains(out, "do not decrypt") {
+		t.Errorf("doctor with another key: exit %d\n%s", code, out)
 	}
 }

@@ -62,9 +62,17 @@ type Program struct {
 	closers  []func() error // run in reverse order by Close
 }
 
+// openStore opens the configured database. What was said is encrypted at
+// rest under a key derived from the master key (secret_key, or the one
+// generated into data_dir) when database.encrypt is on, and what was
+// encrypted stays readable when it is turned off.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
+	box, err := secret.LoadOrCreate(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	return store.Open(ctx, store.Options{DSN: cfg.Database.DSN, SQLitePath: cfg.SQLitePath(), SQLiteSync: cfg.Database.SQLiteSync,
-		MaxOpenConns: cfg.Database.MaxOpenConns, Logger: log})
+		MaxOpenConns: cfg.Database.MaxOpenConns, Logger: log, Sealer: box.Purpose("messages at rest"), Encrypt: cfg.Database.Encrypt})
 }
 
 // Open connects and assembles everything and starts listening; it does not

@@ -16,6 +16,7 @@ import (
 
 	_ "github.com/go-sql-driver/mysql"
 
+	"kefu/appliance/secret"
 	"kefu/appliance/store"
 )
 
@@ -31,11 +32,12 @@ func ServerDSN() string {
 }
 
 // Open returns a migrated, empty store of the given dialect, removed when the
-// test ends.
+// test ends. It encrypts at rest, as the appliance does by default, under a
+// key of its own.
 func Open(t testing.TB, dialect string) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	var opts store.Options
+	opts := store.Options{Sealer: NewSealer(t), Encrypt: true}
 	switch dialect {
 	case store.SQLite:
 		opts.SQLitePath = filepath.Join(t.TempDir(), "kefu.db")
@@ -54,6 +56,18 @@ func Open(t testing.TB, dialect string) *store.Store {
 		t.Fatalf("migrate %s: %v", dialect, err)
 	}
 	return s
+}
+
+// NewSealer returns the at-rest cipher of a fresh random master key.
+func NewSealer(t testing.TB) store.Sealer {
+	t.Helper()
+	key := make([]byte, 32)
+	rand.Read(key)
+	box, err := secret.New(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return box.Purpose("messages at rest")
 }
 
 // NewMySQLDatabase creates an empty database on the test server and returns

@@ -1,0 +1,180 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"kefu/appliance"
+	"kefu/appliance/store"
+	"kefu/appliance/store/storetest"
+	"kefu/nlu"
+)
+
+// TestEncryptionAtRest: what customers said is ciphertext in the database
+// and plaintext through the store; the chain holds over the plaintext; a
+// database with rows written before encryption was turned on reads both;
+// a store without the key sees ciphertext and says so.
+func TestEncryptionAtRest(t *testing.T) {
+	const said = "我的身份证号是11010519491231002X，银行卡6217000012345678907"
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			opts := store.Options{}
+			if dialect == store.SQLite {
+				opts.SQLitePath = filepath.Join(t.TempDir(), "kefu.db")
+			} else {
+				opts.DSN = storetest.NewMySQLDatabase(t)
+			}
+			open := func(sealer store.Sealer) *store.Store {
+				o := opts
+				o.Sealer, o.Encrypt = sealer, sealer != nil
+				s, err := store.Open(ctx, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { s.Close() })
+				if _, err := s.Migrate(ctx); err != nil {
+					t.Fatal(err)
+				}
+				return s
+			}
+			key := storetest.NewSealer(t)
+			plain, enc := open(nil), open(key)
+
+			c := &appliance.Conversation{CustomerID: 1, Channel: "web", LastChannel: "web", Status: appliance.StatusBot}
+			if err := enc.CreateConversation(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			// One message before encryption was turned on, two after.
+			write := func(s *store.Store, text string, payload json.RawMessage) *appliance.Message {
+				m := &appliance.Message{ConversationID: c.ID, CustomerID: 1, Channel: "web", Sender: appliance.SenderCustomer,
+					Kind: appliance.KindText, Text: text, Payload: payload}
+				if err := s.CreateMessage(ctx, m, ""); err != nil {
+					t.Fatal(err)
+				}
+				return m
+			}
+			old := write(plain, "你好", nil)
+			secret := write(enc, said, json.RawMessage(`{"card":"6217000012345678907"}`))
+			write(enc, "谢谢", nil)
+
+			var raw []struct {
+				ID      int64
+				Text    string
+				Payload *string
+			}
+			enc.DB().Table("messages").Select("id, text, payload").Order("id").Find(&raw)
+			if len(raw) != 3 || raw[0].Text != "你好" {
+				t.Fatalf("raw rows: %+v", raw)
+			}
+			for _, r := range raw[1:] {
+				if !strings.HasPrefix(r.Text, "kefu:enc:") || strings.Contains(r.Text, "11010519491231002X") {
+					t.Errorf("message %d is stored as %q, want ciphertext", r.ID, r.Text)
+				}
+			}
+			if raw[1].Payload == nil || strings.Contains(*raw[1].Payload, "6217") {
+				t.Errorf("payload stored as %v, want ciphertext", raw[1].Payload)
+			}
+
+			// Through the store, every path reads what was said.
+			got, err := enc.Message(ctx, secret.ID)
+			if err != nil || got.Text != said || string(got.Payload) != `{"card":"6217000012345678907"}` {
+				t.Fatalf("Message: %+v, %v", got, err)
+			}
+			list, _ := enc.Messages(ctx, appliance.MessageFilter{ConversationID: c.ID})
+			if len(list) != 3 || list[0].Text != "你好" || list[1].Text != said || list[2].Text != "谢谢" {
+				t.Errorf("Messages: %+v", list)
+			}
+			tr, _ := enc.TranscriptMessages(ctx, []int64{c.ID})
+			if len(tr) != 3 || tr[1].Text != said {
+				t.Errorf("TranscriptMessages: %+v", tr)
+			}
+			cm, _ := enc.CustomerMessages(ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 0, math.MaxInt64, 10)
+			if len(cm) != 3 || cm[1].Text != said {
+				t.Errorf("CustomerMessages: %+v", cm)
+			}
+			last, _ := enc.LastMessages(ctx, []int64{c.ID})
+			if last[c.ID] == nil || last[c.ID].Text != "谢谢" {
+				t.Errorf("LastMessages: %+v", last[c.ID])
+			}
+			if rep, err := enc.VerifyConversation(ctx, c.ID); err != nil || !rep.Valid || rep.Sealed != 3 {
+				t.Errorf("chain over plaintext and ciphertext rows: %+v, %v", rep, err)
+			}
+
+			// Dialogue state and live events are encrypted too.
+			st := &nlu.State{ActiveIntent: "withdraw", Slots: map[string]string{"id_card": "11010519491231002X"}}
+			if err := enc.SaveDialogueState(ctx, 1, st); err != nil {
+				t.Fatal(err)
+			}
+			var rawState string
+			enc.DB().Table("dialogue_states").Select("state").Where("customer_id = 1").Scan(&rawState)
+			if strings.Contains(rawState, "11010519491231002X") {
+				t.Errorf("dialogue state stored in clear: %s", rawState)
+			}
+			if back, _ := enc.DialogueState(ctx, 1); back.Slots["id_card"] != "11010519491231002X" {
+				t.Errorf("dialogue state read back: %+v", back)
+			}
+			if err := enc.AppendEvents(ctx, "a", [][]byte{[]byte(`{"text":"` + said + `"}`)}, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			var rawEvent string
+			enc.DB().Table("cluster_events").Select("payload").Scan(&rawEvent)
+			if strings.Contains(rawEvent, "11010519491231002X") {
+				t.Errorf("live event stored in clear: %s", rawEvent)
+			}
+			if evs, _ := enc.EventsAfter(ctx, 0, 10); len(evs) != 1 || !strings.Contains(string(evs[0].Payload), said) {
+				t.Errorf("live event read back: %+v", evs)
+			}
+
+			// Without the key (or with another) the ciphertext is what
+			// there is: shown as stored, counted, and the chain fails.
+			for name, s := range map[string]*store.Store{"no key": plain, "another key": open(storetest.NewSealer(t))} {
+				m, _ := s.Message(ctx, secret.ID)
+				if m.Text == said || !strings.HasPrefix(m.Text, "kefu:enc:") || s.Unreadable() == 0 {
+					t.Errorf("%s: read %q (unreadable %d), want the ciphertext, counted", name, m.Text, s.Unreadable())
+				}
+				if m, _ := s.Message(ctx, old.ID); m.Text != "你好" {
+					t.Errorf("%s: a message stored in clear reads %q", name, m.Text)
+				}
+				if rep, _ := s.VerifyConversation(ctx, c.ID); rep.Valid {
+					t.Errorf("%s: the chain verified without the key", name)
+				}
+			}
+			if enc.Unreadable() != 0 {
+				t.Errorf("the right key failed to decrypt %d values", enc.Unreadable())
+			}
+
+			// Turning encryption off keeps what was encrypted readable and
+			// writes in clear from then on.
+			o := opts
+			o.Sealer = key
+			off, err := store.Open(ctx, o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer off.Close()
+			if m, _ := off.Message(ctx, secret.ID); m.Text != said {
+				t.Errorf("encryption off: an encrypted message reads %q", m.Text)
+			}
+			later := write(off, "明文", nil)
+			var stored string
+			off.DB().Table("messages").Select("text").Where("id = ?", later.ID).Scan(&stored)
+			if stored != "明文" {
+				t.Errorf("encryption off: stored %q, want it in clear", stored)
+			}
+			total, sealed, unreadable, err := off.SampleMessages(ctx, 10)
+			if err != nil || total != 4 || sealed != 2 || unreadable != 0 {
+				t.Errorf("sample: %d messages, %d encrypted, %d unreadable, %v; want 4, 2, 0", total, sealed, unreadable, err)
+			}
+			if _, _, unreadable, _ := plain.SampleMessages(ctx, 10); unreadable != 2 {
+				t.Errorf("sample without the key: %d unreadable, want 2", unreadable)
+			}
+		})
+	}
+}
