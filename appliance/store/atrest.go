@@ -18,8 +18,8 @@ type Sealer interface {
 // they are; a database can hold both.
 const sealedPrefix = "kefu:enc:"
 
-// encrypt seals v for storage when the store has a sealer. Empty values stay
-// empty: there is nothing to hide and NULL/” semantics are kept.
+// encrypt seals v for storage when the store encrypts. Empty values stay
+// empty: there is nothing to hide, and NULL and empty stay distinct.
 func (s *Store) encrypt(v string) string {
 	if !s.encrypting || v == "" {
 		return v

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -25,24 +24,11 @@ func TestEncryptionAtRest(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			opts := store.Options{}
-			if dialect == store.SQLite {
-				opts.SQLitePath = filepath.Join(t.TempDir(), "kefu.db")
-			} else {
-				opts.DSN = storetest.NewMySQLDatabase(t)
-			}
+			opts := storetest.NewDatabase(t, dialect)
 			open := func(sealer store.Sealer) *store.Store {
 				o := opts
 				o.Sealer, o.Encrypt = sealer, sealer != nil
-				s, err := store.Open(ctx, o)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				if _, err := s.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return s
+				return storetest.OpenWith(t, o)
 			}
 			key := storetest.NewSealer(t)
 			plain, enc := open(nil), open(key)
@@ -154,11 +140,7 @@ func TestEncryptionAtRest(t *testing.T) {
 			// writes in clear from then on.
 			o := opts
 			o.Sealer = key
-			off, err := store.Open(ctx, o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer off.Close()
+			off := storetest.OpenWith(t, o)
 			if m, _ := off.Message(ctx, secret.ID); m.Text != said {
 				t.Errorf("encryption off: an encrypted message reads %q", m.Text)
 			}

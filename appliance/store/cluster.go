@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
 	"kefu/appliance"
@@ -78,26 +77,37 @@ func (s *Store) LastEventID(ctx context.Context) (int64, error) {
 	return *id, nil
 }
 
-// pruneBatch bounds one DELETE of the event log on MySQL: a busy cluster
-// writes thousands of events a second, and one statement deleting minutes
-// of them would hold its locks for long.
-const pruneBatch = 5000
-
 // PruneEvents implements cluster.Store.
 func (s *Store) PruneEvents(ctx context.Context, before time.Time) (int64, error) {
+	n, err := s.deleteBefore(ctx, "cluster_events", "created_at", before)
+	if err != nil {
+		return n, fmt.Errorf("store: unable to prune live events: %w", err)
+	}
+	return n, nil
+}
+
+// pruneBatch bounds one DELETE on MySQL: a busy cluster writes thousands of
+// events a second, and one statement deleting minutes of them (or a sweep
+// of a million idle dialogue states) would hold its locks for long.
+const pruneBatch = 5000
+
+// deleteBefore deletes the rows of table whose time column is before t, in
+// batches of pruneBatch on MySQL (SQLite has one writer and deletes them at
+// once). table and column are the store's own names, never input.
+func (s *Store) deleteBefore(ctx context.Context, table, column string, t time.Time) (int64, error) {
+	q := "DELETE FROM " + table + " WHERE " + column + " < ?"
+	if s.dialect != MySQL {
+		res := s.conn(ctx).Exec(q, t.UTC())
+		return res.RowsAffected, res.Error
+	}
 	var total int64
 	for {
-		var res *gorm.DB
-		if s.dialect == MySQL {
-			res = s.conn(ctx).Exec("DELETE FROM cluster_events WHERE created_at < ? ORDER BY id LIMIT ?", before.UTC(), pruneBatch)
-		} else {
-			res = s.conn(ctx).Where("created_at < ?", before.UTC()).Delete(&clusterEventRow{})
-		}
+		res := s.conn(ctx).Exec(q+" ORDER BY "+column+" LIMIT ?", t.UTC(), pruneBatch)
 		if res.Error != nil {
-			return total, fmt.Errorf("store: unable to prune live events: %w", res.Error)
+			return total, res.Error
 		}
 		total += res.RowsAffected
-		if s.dialect != MySQL || res.RowsAffected < pruneBatch {
+		if res.RowsAffected < pruneBatch {
 			return total, nil
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -87,27 +86,8 @@ func TestClusterNodesExchangeEvents(t *testing.T) {
 	for _, dialect := range storetest.Dialects() {
 		t.Run(dialect, func(t *testing.T) {
 			ctx := context.Background()
-			var opts store.Options
-			if dialect == store.MySQL {
-				if os.Getenv("KEFU_TEST_MYSQL") == "off" {
-					t.Skip("KEFU_TEST_MYSQL=off")
-				}
-				opts.DSN = storetest.NewMySQLDatabase(t)
-			} else {
-				opts.SQLitePath = filepath.Join(t.TempDir(), "kefu.db")
-			}
-			open := func() *store.Store {
-				s, err := store.Open(ctx, opts)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { s.Close() })
-				if _, err := s.Migrate(ctx); err != nil {
-					t.Fatal(err)
-				}
-				return s
-			}
-			first, second := open(), open()
+			opts := storetest.NewDatabase(t, dialect)
+			first, second := storetest.OpenWith(t, opts), storetest.OpenWith(t, opts)
 
 			type got struct {
 				mu   sync.Mutex

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -15,19 +14,8 @@ import (
 // job lock through its lease row; a holder that died frees it on expiry.
 func TestSQLiteJobLockAcrossProcesses(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "kefu.db")
-	open := func() *store.Store {
-		s, err := store.Open(ctx, store.Options{SQLitePath: path})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		if _, err := s.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
-	a, b := open(), open()
+	opts := storetest.NewDatabase(t, store.SQLite)
+	a, b := storetest.OpenWith(t, opts), storetest.OpenWith(t, opts)
 	release, err := a.TryJobLock(ctx, "qa-audit")
 	if err != nil {
 		t.Fatal(err)

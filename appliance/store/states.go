@@ -56,23 +56,12 @@ func (s *Store) SaveDialogueState(ctx context.Context, customerID int64, st *nlu
 }
 
 // DeleteDialogueStatesBefore deletes the dialogue states not updated since
-// before, in batches on MySQL so a large sweep never holds long locks, and
-// returns how many went. A state written meanwhile is newer and stays.
+// before and returns how many went. A state written meanwhile is newer and
+// stays.
 func (s *Store) DeleteDialogueStatesBefore(ctx context.Context, before time.Time) (int64, error) {
-	var total int64
-	for {
-		var res *gorm.DB
-		if s.dialect == MySQL {
-			res = s.conn(ctx).Exec("DELETE FROM dialogue_states WHERE updated_at < ? ORDER BY updated_at LIMIT ?", before.UTC(), pruneBatch)
-		} else {
-			res = s.conn(ctx).Where("updated_at < ?", before.UTC()).Delete(&dialogueStateRow{})
-		}
-		if res.Error != nil {
-			return total, fmt.Errorf("store: unable to delete idle dialogue states: %w", res.Error)
-		}
-		total += res.RowsAffected
-		if s.dialect != MySQL || res.RowsAffected < pruneBatch {
-			return total, nil
-		}
+	n, err := s.deleteBefore(ctx, "dialogue_states", "updated_at", before)
+	if err != nil {
+		return n, fmt.Errorf("store: unable to delete idle dialogue states: %w", err)
 	}
+	return n, nil
 }

@@ -36,24 +36,40 @@ func ServerDSN() string {
 // key of its own.
 func Open(t testing.TB, dialect string) *store.Store {
 	t.Helper()
-	ctx := context.Background()
-	opts := store.Options{Sealer: NewSealer(t), Encrypt: true}
+	opts := NewDatabase(t, dialect)
+	opts.Sealer, opts.Encrypt = NewSealer(t), true
+	return OpenWith(t, opts)
+}
+
+// NewDatabase returns the options of a fresh, empty database of the given
+// dialect, for tests that open several stores on one database (nodes,
+// processes, keys).
+func NewDatabase(t testing.TB, dialect string) store.Options {
+	t.Helper()
 	switch dialect {
 	case store.SQLite:
-		opts.SQLitePath = filepath.Join(t.TempDir(), "kefu.db")
+		return store.Options{SQLitePath: filepath.Join(t.TempDir(), "kefu.db")}
 	case store.MySQL:
 		if os.Getenv("KEFU_TEST_MYSQL") == "off" {
 			t.Skip("KEFU_TEST_MYSQL=off")
 		}
-		opts.DSN = NewMySQLDatabase(t)
+		return store.Options{DSN: NewMySQLDatabase(t)}
 	}
+	t.Fatalf("unknown dialect %q", dialect)
+	return store.Options{}
+}
+
+// OpenWith opens and migrates a store, closed when the test ends.
+func OpenWith(t testing.TB, opts store.Options) *store.Store {
+	t.Helper()
+	ctx := context.Background()
 	s, err := store.Open(ctx, opts)
 	if err != nil {
-		t.Fatalf("open %s: %v", dialect, err)
+		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { s.Close() })
 	if _, err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate %s: %v", dialect, err)
+		t.Fatalf("migrate: %v", err)
 	}
 	return s
 }
