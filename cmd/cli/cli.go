@@ -159,6 +159,7 @@ func runServe(env *Env, args []string) error {
 func runMigrate(env *Env, args []string) error {
 	fs := flags(env, "migrate")
 	cfgPath := fs.String("config", "", "configuration file (YAML)")
+	encrypt := fs.Bool("encrypt-existing", false, "also encrypt what was stored in clear before database.encrypt was on (safe while serving)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -180,6 +181,14 @@ func runMigrate(env *Env, args []string) error {
 	}
 	for _, v := range ran {
 		fmt.Fprintf(env.Stdout, "applied %s\n", v)
+	}
+	if *encrypt {
+		counts := map[string]int64{}
+		n, err := s.EncryptExisting(context.Background(), func(table string, n int64) { counts[table] += n })
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "encrypted %d rows stored in clear (messages %d, dialogue states %d)\n", n, counts["messages"], counts["dialogue_states"])
 	}
 	return nil
 }

@@ -125,6 +125,25 @@ func TestDoctorEncryption(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "ok    encryption") || !strings.Contains(out, "1 encrypted, all readable") {
 		t.Errorf("doctor with the key the messages were written with: exit %d\n%s", code, out)
 	}
+	// A message written with encryption off is encrypted by
+	// kefu migrate --encrypt-existing.
+	off := *cfg
+	off.Database.Encrypt = false
+	if s, err = openStore(ctx, &off, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateMessage(ctx, &appliance.Message{ConversationID: c.ID, CustomerID: 1, Channel: "web", Sender: appliance.SenderCustomer,
+		Kind: appliance.KindText, Text: "在吗"}, ""); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if code, out := runKefu(t, env, "migrate", "--encrypt-existing"); code != 0 || !strings.Contains(out, "encrypted 1 rows stored in clear (messages 1, dialogue states 0)") {
+		t.Errorf("migrate --encrypt-existing: exit %d\n%s", code, out)
+	}
+	if code, out := runKefu(t, env, "doctor"); code != 0 || !strings.Contains(out, "2 encrypted, all readable") {
+		t.Errorf("doctor after migrate --encrypt-existing: exit %d\n%s", code, out)
+	}
+
 	env["KEFU_SECRET_KEY"] = "another-master-key-0123456789"
 	code, out = runKefu(t, env, "doctor")
 	if code == 0 || !strings.Contains(out, "FAIL  encryption") || !strings.Contains(out, "do not decrypt") {
