@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -95,10 +97,11 @@ func (s *Store) SampleMessages(ctx context.Context, n int) (total, sealed, unrea
 }
 
 // EncryptExisting encrypts what was stored in clear before encryption was
-// turned on — message texts and payloads, dialogue states — a thousand rows
-// per transaction, and returns how many rows it changed. It is safe while
-// the appliance serves: a row is updated only if it still holds what was
-// read. The message chain hashes the plaintext, so it still verifies.
+// turned on — message texts and payloads, dialogue states, ticket bodies and
+// data — a thousand rows per transaction, and returns how many rows it
+// changed. It is safe while the appliance serves: a row is updated only if
+// it still holds what was read. The message chain hashes the plaintext, so
+// it still verifies.
 func (s *Store) EncryptExisting(ctx context.Context, progress func(table string, n int64)) (int64, error) {
 	if !s.encrypting {
 		return 0, fmt.Errorf("store: encryption is off (database.encrypt)")
@@ -106,75 +109,85 @@ func (s *Store) EncryptExisting(ctx context.Context, progress func(table string,
 	if progress == nil {
 		progress = func(string, int64) {}
 	}
-	inClear := func(v *string) bool { return v != nil && *v != "" && !strings.HasPrefix(*v, sealedPrefix) }
 	var total int64
-	const batch = 1000
-	for after := int64(0); ; {
-		var rows []messageRow
-		if err := s.conn(ctx).Select("id, text, payload").Where("id > ?", after).Order("id").Limit(batch).Find(&rows).Error; err != nil {
-			return total, fmt.Errorf("store: unable to read messages: %w", err)
-		}
-		if len(rows) == 0 {
-			break
-		}
-		var n int64
-		err := s.WithTx(ctx, func(ctx context.Context) error {
-			for _, r := range rows {
-				after = r.ID
-				if !inClear(&r.Text) && !inClear(r.Payload) {
-					continue
-				}
-				text, payload := r.Text, r.Payload
-				if inClear(&r.Text) {
-					text = s.encrypt(r.Text)
-				}
-				if inClear(r.Payload) {
-					payload = s.encryptPtr(r.Payload)
-				}
-				q := s.conn(ctx).Model(&messageRow{}).Where("id = ? AND text = ?", r.ID, r.Text)
-				res := q.Updates(map[string]any{"text": text, "payload": payload})
-				if res.Error != nil {
-					return res.Error
-				}
-				n += res.RowsAffected
-			}
-			return nil
-		})
-		if err != nil {
-			return total, fmt.Errorf("store: unable to encrypt messages: %w", err)
-		}
+	for _, t := range []struct {
+		table, key string
+		cols       []string
+	}{
+		{"messages", "id", []string{"text", "payload"}},
+		{"dialogue_states", "customer_id", []string{"state"}},
+		{"tickets", "id", []string{"body", "data"}},
+	} {
+		n, err := s.encryptTable(ctx, t.table, t.key, t.cols)
 		total += n
-		progress("messages", n)
-	}
-	for after := int64(-1 << 63); ; {
-		var rows []dialogueStateRow
-		if err := s.conn(ctx).Where("customer_id > ?", after).Order("customer_id").Limit(batch).Find(&rows).Error; err != nil {
-			return total, fmt.Errorf("store: unable to read dialogue states: %w", err)
-		}
-		if len(rows) == 0 {
-			break
-		}
-		var n int64
-		err := s.WithTx(ctx, func(ctx context.Context) error {
-			for _, r := range rows {
-				after = r.CustomerID
-				if !inClear(&r.State) {
-					continue
-				}
-				res := s.conn(ctx).Model(&dialogueStateRow{}).Where("customer_id = ? AND state = ?", r.CustomerID, r.State).
-					Update("state", s.encrypt(r.State))
-				if res.Error != nil {
-					return res.Error
-				}
-				n += res.RowsAffected
-			}
-			return nil
-		})
+		progress(t.table, n)
 		if err != nil {
-			return total, fmt.Errorf("store: unable to encrypt dialogue states: %w", err)
+			return total, fmt.Errorf("store: unable to encrypt %s: %w", t.table, err)
 		}
-		total += n
-		progress("dialogue_states", n)
 	}
 	return total, nil
+}
+
+// encryptTable encrypts the columns of table that are in clear, walking it
+// by its integer key. table, key and cols are the store's own names.
+func (s *Store) encryptTable(ctx context.Context, table, key string, cols []string) (int64, error) {
+	const batch = 1000
+	sel := "SELECT " + key + ", " + strings.Join(cols, ", ") + " FROM " + table + " WHERE " + key + " > ? ORDER BY " + key + " LIMIT ?"
+	var total int64
+	for after := int64(math.MinInt64); ; {
+		type row struct {
+			key  int64
+			vals []sql.NullString
+		}
+		var rows []row
+		res, err := s.conn(ctx).Raw(sel, after, batch).Rows()
+		if err != nil {
+			return total, err
+		}
+		for res.Next() {
+			r := row{vals: make([]sql.NullString, len(cols))}
+			dst := []any{&r.key}
+			for i := range r.vals {
+				dst = append(dst, &r.vals[i])
+			}
+			if err := res.Scan(dst...); err != nil {
+				res.Close()
+				return total, err
+			}
+			rows = append(rows, r)
+		}
+		res.Close()
+		if len(rows) == 0 {
+			return total, nil
+		}
+		err = s.WithTx(ctx, func(ctx context.Context) error {
+			for _, r := range rows {
+				after = r.key
+				var set, where []string
+				var setArgs, whereArgs []any
+				for i, v := range r.vals {
+					if !v.Valid || v.String == "" || strings.HasPrefix(v.String, sealedPrefix) {
+						continue
+					}
+					set = append(set, cols[i]+" = ?")
+					setArgs = append(setArgs, s.encrypt(v.String))
+					where = append(where, " AND "+cols[i]+" = ?")
+					whereArgs = append(whereArgs, v.String)
+				}
+				if len(set) == 0 {
+					continue
+				}
+				args := append(append(setArgs, r.key), whereArgs...)
+				u := s.conn(ctx).Exec("UPDATE "+table+" SET "+strings.Join(set, ", ")+" WHERE "+key+" = ?"+strings.Join(where, ""), args...)
+				if u.Error != nil {
+					return u.Error
+				}
+				total += u.RowsAffected
+			}
+			return nil
+		})
+		if err != nil {
+			return total, err
+		}
+	}
 }

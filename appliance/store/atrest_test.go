@@ -93,7 +93,20 @@ func TestEncryptionAtRest(t *testing.T) {
 				t.Errorf("chain over plaintext and ciphertext rows: %+v, %v", rep, err)
 			}
 
-			// Dialogue state and live events are encrypted too.
+			// Tickets, dialogue state and live events are encrypted too.
+			tk := &appliance.Ticket{Type: "return", Status: "待审核", Title: "退货", Body: said, CustomerID: 1,
+				Data: map[string]any{"order_no": "E202611230001"}}
+			if err := enc.CreateTicket(ctx, tk); err != nil {
+				t.Fatal(err)
+			}
+			var rawTicket struct{ Body, Data string }
+			enc.DB().Table("tickets").Select("body, data").Where("id = ?", tk.ID).Scan(&rawTicket)
+			if strings.Contains(rawTicket.Body, "11010519491231002X") || strings.Contains(rawTicket.Data, "E202611230001") {
+				t.Errorf("ticket stored in clear: %+v", rawTicket)
+			}
+			if back, _ := enc.Ticket(ctx, tk.ID); back.Body != said || back.Data["order_no"] != "E202611230001" {
+				t.Errorf("ticket read back: %+v", back)
+			}
 			st := &nlu.State{ActiveIntent: "withdraw", Slots: map[string]string{"id_card": "11010519491231002X"}}
 			if err := enc.SaveDialogueState(ctx, 1, st); err != nil {
 				t.Fatal(err)

@@ -29,30 +29,32 @@ type ticketRow struct {
 
 func (ticketRow) TableName() string { return "tickets" }
 
-func ticketToRow(t *appliance.Ticket) ticketRow {
-	r := ticketRow{ID: t.ID, Type: t.Type, Status: t.Status, Title: t.Title, Body: t.Body, CustomerID: t.CustomerID,
+// ticketRow makes the row of a ticket; its body and data (what the customer
+// reported, order numbers, amounts) are encrypted at rest like messages.
+func (s *Store) ticketRow(t *appliance.Ticket) ticketRow {
+	r := ticketRow{ID: t.ID, Type: t.Type, Status: t.Status, Title: t.Title, Body: s.encrypt(t.Body), CustomerID: t.CustomerID,
 		ConversationID: t.ConversationID, Channel: t.Channel, AssigneeID: t.AssigneeID, CreatedBy: t.CreatedBy,
 		CreatedAt: utc(t.CreatedAt), UpdatedAt: utc(t.UpdatedAt)}
 	if len(t.Data) > 0 {
 		b, _ := json.Marshal(t.Data)
-		r.Data = strPtr(string(b))
+		r.Data = strPtr(s.encrypt(string(b)))
 	}
 	return r
 }
 
-func (r ticketRow) domain() *appliance.Ticket {
-	t := &appliance.Ticket{ID: r.ID, Type: r.Type, Status: r.Status, Title: r.Title, Body: r.Body, CustomerID: r.CustomerID,
+func (s *Store) ticket(r *ticketRow) *appliance.Ticket {
+	t := &appliance.Ticket{ID: r.ID, Type: r.Type, Status: r.Status, Title: r.Title, Body: s.decrypt(r.Body), CustomerID: r.CustomerID,
 		ConversationID: r.ConversationID, Channel: r.Channel, AssigneeID: r.AssigneeID, CreatedBy: r.CreatedBy,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	if r.Data != nil {
-		_ = json.Unmarshal([]byte(*r.Data), &t.Data)
+		_ = json.Unmarshal([]byte(s.decrypt(*r.Data)), &t.Data)
 	}
 	return t
 }
 
 // CreateTicket stores a new ticket.
 func (s *Store) CreateTicket(ctx context.Context, t *appliance.Ticket) error {
-	row := ticketToRow(t)
+	row := s.ticketRow(t)
 	row.ID = 0
 	if err := s.conn(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("store: unable to create ticket: %w", err)
@@ -67,7 +69,7 @@ func (s *Store) Ticket(ctx context.Context, id int64) (*appliance.Ticket, error)
 	if err := s.conn(ctx).Take(&row, id).Error; err != nil {
 		return nil, notFound("ticket", err)
 	}
-	return row.domain(), nil
+	return s.ticket(&row), nil
 }
 
 // LockTicket re-reads a ticket inside a transaction, locking its row on
@@ -81,12 +83,12 @@ func (s *Store) LockTicket(ctx context.Context, id int64) (*appliance.Ticket, er
 	if err := q.Take(&row, id).Error; err != nil {
 		return nil, notFound("ticket", err)
 	}
-	return row.domain(), nil
+	return s.ticket(&row), nil
 }
 
 // UpdateTicket writes a ticket's changeable fields.
 func (s *Store) UpdateTicket(ctx context.Context, t *appliance.Ticket) error {
-	row := ticketToRow(t)
+	row := s.ticketRow(t)
 	res := s.conn(ctx).Model(&ticketRow{ID: t.ID}).Select("status", "title", "body", "assignee_id", "data", "updated_at").Updates(row)
 	if res.Error != nil {
 		return fmt.Errorf("store: unable to update ticket: %w", res.Error)
@@ -121,8 +123,8 @@ func (s *Store) ListTickets(ctx context.Context, f appliance.TicketFilter) ([]*a
 		return nil, fmt.Errorf("store: unable to list tickets: %w", err)
 	}
 	out := make([]*appliance.Ticket, len(rows))
-	for i, r := range rows {
-		out[i] = r.domain()
+	for i := range rows {
+		out[i] = s.ticket(&rows[i])
 	}
 	return out, nil
 }
