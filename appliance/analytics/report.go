@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"kefu/appliance"
+	"kefu/appliance/pii"
 	"kefu/appliance/qa"
 	"kefu/nlu"
 )
@@ -253,14 +254,16 @@ func (r *Reporter) messages(ctx context.Context, from, to time.Time, rep *Report
 			if d.NLU != nil && d.NLU.Intent != "" && !builtin(d.NLU.Intent) {
 				ic := intents[d.NLU.Intent]
 				if ic == nil {
-					ic = &IntentCount{Intent: d.NLU.Intent, Example: m.Text}
+					ic = &IntentCount{Intent: d.NLU.Intent, Example: pii.Mask(m.Text)}
 					intents[d.NLU.Intent] = ic
 				}
 				ic.Count++
 			}
 			if unanswered(d) {
 				rep.Unanswered++
-				gaps.add(m.Text)
+				// Reports reach supervisors and exports, whatever their
+				// right to see personal numbers.
+				gaps.add(pii.Mask(m.Text))
 			}
 		}
 		if err := ctx.Err(); err != nil {

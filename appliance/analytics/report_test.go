@@ -74,7 +74,7 @@ func seedWeek(t *testing.T, s *store.Store) csatMap {
 	ask(c2, at(23, 10, 5, 0), "转人工", nlu.IntentHandoff, appliance.PolicyHandoff)
 	c3 := conv("wechat_oa", at(23, 10, 30, 0), ptr(at(23, 10, 30, 0)), ptr(at(23, 10, 32, 0)))
 	ask(c3, at(23, 10, 30, 0), "积分能兑换什么？", "", appliance.PolicyDontKnow)
-	ask(c3, at(23, 10, 31, 0), "发票怎么开", "", appliance.PolicyDontKnow)
+	ask(c3, at(23, 10, 31, 0), "发票怎么开 手机13812345678", "", appliance.PolicyDontKnow)
 	c4 := conv("web", at(23, 22, 0, 0), ptr(at(23, 22, 0, 0)), nil)
 	ask(c4, at(23, 22, 0, 0), "运费谁出", "shipping_fee", appliance.PolicyAnswer)
 	c5 := conv("web", at(24, 14, 0, 0), nil, nil)
@@ -114,7 +114,8 @@ func TestReportsAgainstHandComputedFigures(t *testing.T) {
 			check("csat", day.CSAT, analytics.CSATStats{Given: 2, Distribution: [5]int{0, 1, 0, 1, 0}, Average: 3})
 			check("top intents", day.TopIntents, []analytics.IntentCount{{"shipping_fee", 2, "运费怎么算"}, {"return_goods", 1, "我要退货"}})
 			check("unanswered", day.Unanswered, 3)
-			check("gaps", day.Gaps, []analytics.Gap{{"积分怎么兑换", 2, []string{"积分怎么兑换", "积分能兑换什么？"}}, {"发票怎么开", 1, []string{"发票怎么开"}}})
+			// Reports reach supervisors and exports: phone, ID and card numbers are masked.
+			check("gaps", day.Gaps, []analytics.Gap{{"积分怎么兑换", 2, []string{"积分怎么兑换", "积分能兑换什么？"}}, {"发票怎么开 手机138****5678", 1, []string{"发票怎么开 手机138****5678"}}})
 			var heat [7][24]int
 			heat[0][9], heat[0][10], heat[0][22] = 2, 4, 1
 			check("heat map", day.Heatmap, heat)
