@@ -98,7 +98,7 @@ func (s *Store) SampleMessages(ctx context.Context, n int) (total, sealed, unrea
 
 // EncryptExisting encrypts what was stored in clear before encryption was
 // turned on — message texts and payloads, dialogue states, ticket bodies and
-// data — a thousand rows per transaction, and returns how many rows it
+// data, conversation summaries — a thousand rows per transaction, and returns how many rows it
 // changed. It is safe while the appliance serves: a row is updated only if
 // it still holds what was read. The message chain hashes the plaintext, so
 // it still verifies.
@@ -117,6 +117,7 @@ func (s *Store) EncryptExisting(ctx context.Context, progress func(table string,
 		{"messages", "id", []string{"text", "payload"}},
 		{"dialogue_states", "customer_id", []string{"state"}},
 		{"tickets", "id", []string{"body", "data"}},
+		{"conversations", "id", []string{"summary"}},
 	} {
 		n, err := s.encryptTable(ctx, t.table, t.key, t.cols)
 		total += n

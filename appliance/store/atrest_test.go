@@ -93,7 +93,20 @@ func TestEncryptionAtRest(t *testing.T) {
 				t.Errorf("chain over plaintext and ciphertext rows: %+v, %v", rep, err)
 			}
 
-			// Tickets, dialogue state and live events are encrypted too.
+			// The agent's closing summary, tickets, dialogue state and live
+			// events are encrypted too.
+			c.Summary = "客户身份证11010519491231002X，已解释提现规则"
+			if err := enc.UpdateConversation(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			var rawSummary string
+			enc.DB().Table("conversations").Select("summary").Where("id = ?", c.ID).Scan(&rawSummary)
+			if !strings.HasPrefix(rawSummary, "kefu:enc:") {
+				t.Errorf("summary stored as %q", rawSummary)
+			}
+			if back, _ := enc.Conversation(ctx, c.ID); back.Summary != c.Summary {
+				t.Errorf("summary read back: %q", back.Summary)
+			}
 			tk := &appliance.Ticket{Type: "return", Status: "待审核", Title: "退货", Body: said, CustomerID: 1,
 				Data: map[string]any{"order_no": "E202611230001"}}
 			if err := enc.CreateTicket(ctx, tk); err != nil {

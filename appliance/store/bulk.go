@@ -15,7 +15,7 @@ import (
 func (s *Store) BulkLoad(ctx context.Context, convs []*appliance.Conversation, msgs []*appliance.Message) error {
 	crows := make([]*conversationRow, len(convs))
 	for i, c := range convs {
-		crows[i] = conversationToRow(c)
+		crows[i] = s.conversationRow(c)
 	}
 	mrows := make([]*messageRow, len(msgs))
 	for i, m := range msgs {

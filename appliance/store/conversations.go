@@ -43,6 +43,20 @@ func (r *conversationRow) domain() *appliance.Conversation {
 		UpdatedAt: r.UpdatedAt.UTC()}
 }
 
+// conversation decrypts a row read from the database into a conversation
+// (the agent's closing summary is encrypted at rest).
+func (s *Store) conversation(r *conversationRow) *appliance.Conversation {
+	r.Summary = s.decrypt(r.Summary)
+	return r.domain()
+}
+
+// conversationRow makes the row to write, the summary encrypted.
+func (s *Store) conversationRow(c *appliance.Conversation) *conversationRow {
+	r := conversationToRow(c)
+	r.Summary = s.encrypt(r.Summary)
+	return r
+}
+
 func conversationToRow(c *appliance.Conversation) *conversationRow {
 	return &conversationRow{ID: c.ID, CustomerID: c.CustomerID, Channel: c.Channel, LastChannel: c.LastChannel,
 		LastIdentityID: c.LastIdentityID, Status: string(c.Status), AssigneeID: c.AssigneeID, SkillGroup: c.SkillGroup,
@@ -59,12 +73,12 @@ func (s *Store) OpenConversation(ctx context.Context, customerID int64) (*applia
 	if err != nil {
 		return nil, notFound("conversation", err)
 	}
-	return row.domain(), nil
+	return s.conversation(&row), nil
 }
 
 // CreateConversation implements appliance.ConversationStore.
 func (s *Store) CreateConversation(ctx context.Context, c *appliance.Conversation) error {
-	row := conversationToRow(c)
+	row := s.conversationRow(c)
 	if err := s.conn(ctx).Create(row).Error; err != nil {
 		return fmt.Errorf("store: unable to create conversation: %w", err)
 	}
@@ -74,7 +88,7 @@ func (s *Store) CreateConversation(ctx context.Context, c *appliance.Conversatio
 
 // UpdateConversation implements appliance.ConversationStore.
 func (s *Store) UpdateConversation(ctx context.Context, c *appliance.Conversation) error {
-	row := conversationToRow(c)
+	row := s.conversationRow(c)
 	res := s.conn(ctx).Model(&conversationRow{ID: c.ID}).Select("*").Omit("id", "created_at").Updates(row)
 	if res.Error != nil {
 		return fmt.Errorf("store: unable to update conversation: %w", res.Error)
@@ -91,7 +105,7 @@ func (s *Store) Conversation(ctx context.Context, id int64) (*appliance.Conversa
 	if err := s.conn(ctx).Take(&row, id).Error; err != nil {
 		return nil, notFound("conversation", err)
 	}
-	return row.domain(), nil
+	return s.conversation(&row), nil
 }
 
 // LockConversation implements appliance.ConversationStore.
@@ -104,7 +118,7 @@ func (s *Store) LockConversation(ctx context.Context, id int64) (*appliance.Conv
 	if err := q.Take(&row, id).Error; err != nil {
 		return nil, notFound("conversation", err)
 	}
-	return row.domain(), nil
+	return s.conversation(&row), nil
 }
 
 // ListConversations implements appliance.ConversationStore; newest activity first.
@@ -136,7 +150,7 @@ func (s *Store) ListConversations(ctx context.Context, f appliance.ConversationF
 	}
 	out := make([]*appliance.Conversation, len(rows))
 	for i := range rows {
-		out[i] = rows[i].domain()
+		out[i] = s.conversation(&rows[i])
 	}
 	return out, nil
 }
@@ -151,7 +165,7 @@ func (s *Store) IdleConversations(ctx context.Context, before time.Time, limit i
 	}
 	out := make([]*appliance.Conversation, len(rows))
 	for i := range rows {
-		out[i] = rows[i].domain()
+		out[i] = s.conversation(&rows[i])
 	}
 	return out, nil
 }

@@ -58,7 +58,7 @@ func (s *Store) QueuedConversations(ctx context.Context, limit int) ([]*applianc
 	}
 	out := make([]*appliance.Conversation, len(rows))
 	for i := range rows {
-		out[i] = rows[i].domain()
+		out[i] = s.conversation(&rows[i])
 	}
 	return out, nil
 }

@@ -48,7 +48,7 @@ func (s *Store) ConversationsCreated(ctx context.Context, from, to time.Time, af
 	}
 	out := make([]*appliance.Conversation, len(rows))
 	for i := range rows {
-		out[i] = rows[i].domain()
+		out[i] = s.conversation(&rows[i])
 	}
 	return out, nil
 }

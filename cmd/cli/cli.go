@@ -188,8 +188,8 @@ func runMigrate(env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "encrypted %d rows stored in clear (messages %d, dialogue states %d, tickets %d)\n", n,
-			counts["messages"], counts["dialogue_states"], counts["tickets"])
+		fmt.Fprintf(env.Stdout, "encrypted %d rows stored in clear (messages %d, dialogue states %d, tickets %d, conversation summaries %d)\n", n,
+			counts["messages"], counts["dialogue_states"], counts["tickets"], counts["conversations"])
 	}
 	return nil
 }
