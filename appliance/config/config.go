@@ -16,7 +16,9 @@ import (
 // generated from the same table by `kefu config print --help`).
 type Config struct {
 	DataDir   string `yaml:"data_dir" default:"./data" help:"directory for the SQLite database, the knowledge index and generated keys"`
-	SecretKey string `yaml:"secret_key" secret:"true" help:"key that encrypts stored credentials and signs widget tokens; generated into data_dir/secret.key when empty"`
+	SecretKey string `yaml:"secret_key" secret:"true" help:"key that encrypts stored credentials and what was said (database.encrypt) and signs widget tokens; generated into data_dir/secret.key when empty"`
+	// SecretKeyPrevious is the master key used before a rotation.
+	SecretKeyPrevious string `yaml:"secret_key_previous" secret:"true" help:"after changing secret_key: the key used before, so what it encrypted and signed stays readable until kefu migrate --encrypt-existing encrypts it again under secret_key"`
 	Lang      string `yaml:"lang" default:"zh-CN" help:"default language of bot texts and the console (zh-CN or en)"`
 
 	HTTP struct {

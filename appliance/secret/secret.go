@@ -25,6 +25,10 @@ type Box struct {
 	seal   cipher.AEAD
 	mac    []byte
 	master []byte
+	// previous are the Boxes of master keys in use before this one
+	// (secret_key_previous): what they sealed or signed still opens and
+	// verifies, until it is sealed again under the current key.
+	previous []*Box
 }
 
 // New derives a Box from a master key of any length (at least 16 bytes).
@@ -46,7 +50,28 @@ func (b *Box) Purpose(purpose string) *Box {
 	if err != nil {
 		panic(err) // a 32-byte key always makes an AES-GCM cipher
 	}
-	return &Box{seal: aead, mac: derive(b.master, "kefu sign v1 "+purpose), master: b.master}
+	p := &Box{seal: aead, mac: derive(b.master, "kefu sign v1 "+purpose), master: b.master}
+	for _, prev := range b.previous {
+		p.previous = append(p.previous, prev.Purpose(purpose))
+	}
+	return p
+}
+
+// WithPrevious returns a Box that seals and signs with b's key and also
+// opens and verifies what the previous master keys sealed and signed: a
+// rotated key (secret_key_previous) keeps credentials, tokens and messages
+// readable until they are sealed again (kefu migrate --encrypt-existing).
+func (b *Box) WithPrevious(previous ...*Box) *Box {
+	c := *b
+	c.previous = append(append([]*Box(nil), b.previous...), previous...)
+	return &c
+}
+
+// Current says whether sealed opens with the current key; false also for
+// what opens only with a previous one.
+func (b *Box) Current(sealed string) bool {
+	_, err := b.open(sealed)
+	return err == nil
 }
 
 func gcm(key []byte) (cipher.AEAD, error) {
@@ -115,8 +140,21 @@ func (b *Box) Seal(plaintext string) string {
 	return "v1:" + base64.RawStdEncoding.EncodeToString(out)
 }
 
-// Open decrypts what Seal produced.
+// Open decrypts what Seal produced, with the current key or a previous one.
 func (b *Box) Open(sealed string) (string, error) {
+	plain, err := b.open(sealed)
+	if err == nil {
+		return plain, nil
+	}
+	for _, p := range b.previous {
+		if plain, perr := p.Open(sealed); perr == nil {
+			return plain, nil
+		}
+	}
+	return "", err
+}
+
+func (b *Box) open(sealed string) (string, error) {
 	raw, ok := strings.CutPrefix(sealed, "v1:")
 	if !ok {
 		return "", errors.New("secret: unknown sealed format")
@@ -148,10 +186,15 @@ func (b *Box) Verify(purpose, token string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	if !hmac.Equal([]byte(sig), []byte(b.mac64(purpose, string(v)))) {
-		return "", false
+	if hmac.Equal([]byte(sig), []byte(b.mac64(purpose, string(v)))) {
+		return string(v), true
 	}
-	return string(v), true
+	for _, p := range b.previous {
+		if hmac.Equal([]byte(sig), []byte(p.mac64(purpose, string(v)))) {
+			return string(v), true
+		}
+	}
+	return "", false
 }
 
 func (b *Box) mac64(purpose, value string) string {

@@ -63,3 +63,34 @@ func TestPurposeKeysAreSeparate(t *testing.T) {
 		t.Errorf("the same master key and purpose after a restart: %q, %v", got, err)
 	}
 }
+
+func TestPreviousKeys(t *testing.T) {
+	old, err := New([]byte("old-master-key-0123456789abcdef"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, token := old.Seal("app secret"), old.Sign("widget", "visitor-1")
+	atRest := old.Purpose("messages at rest").Seal("我的手机13812345678")
+
+	current, _ := New([]byte("new-master-key-0123456789abcdef"))
+	if _, err := current.Open(sealed); err == nil {
+		t.Fatal("the new key alone opened what the old one sealed")
+	}
+	rotated := current.WithPrevious(old)
+	if got, err := rotated.Open(sealed); err != nil || got != "app secret" {
+		t.Errorf("credential sealed under the previous key: %q, %v", got, err)
+	}
+	if v, ok := rotated.Verify("widget", token); !ok || v != "visitor-1" {
+		t.Errorf("token signed under the previous key: %q, %v", v, ok)
+	}
+	msgs := rotated.Purpose("messages at rest")
+	if got, err := msgs.Open(atRest); err != nil || got != "我的手机13812345678" {
+		t.Errorf("message sealed under the previous key: %q, %v", got, err)
+	}
+	if msgs.Current(atRest) || !msgs.Current(msgs.Seal("x")) {
+		t.Error("Current: want false for the previous key's value, true for the current key's")
+	}
+	if _, ok := current.Verify("widget", token); ok {
+		t.Error("the new key alone verified the old token")
+	}
+}

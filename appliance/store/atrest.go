@@ -73,35 +73,52 @@ func (s *Store) Unreadable() int64 { return s.unreadable.Load() }
 // Encrypting says whether the store encrypts what it writes.
 func (s *Store) Encrypting() bool { return s.encrypting }
 
+// Sample is what SampleMessages found.
+type Sample struct {
+	Messages   int // read
+	Encrypted  int // of those, encrypted
+	Previous   int // of those, opening only with a previous master key
+	Unreadable int // of those, opening with no key this store knows
+}
+
 // SampleMessages reads the texts of the newest n messages as stored and
-// reports how many are encrypted and how many of those this store cannot
-// decrypt (another master key than the one they were written with).
-func (s *Store) SampleMessages(ctx context.Context, n int) (total, sealed, unreadable int, err error) {
+// reports how many are encrypted, under which key, and how many this store
+// cannot decrypt (another master key than the one they were written with).
+func (s *Store) SampleMessages(ctx context.Context, n int) (Sample, error) {
 	var texts []string
 	if err := s.conn(ctx).Model(&messageRow{}).Order("id DESC").Limit(n).Pluck("text", &texts).Error; err != nil {
-		return 0, 0, 0, fmt.Errorf("store: unable to read messages: %w", err)
+		return Sample{}, fmt.Errorf("store: unable to read messages: %w", err)
 	}
+	sm := Sample{Messages: len(texts)}
+	cur, _ := s.sealer.(interface{ Current(string) bool })
 	for _, t := range texts {
 		rest, ok := strings.CutPrefix(t, sealedPrefix)
 		if !ok {
 			continue
 		}
-		sealed++
-		if s.sealer == nil {
-			unreadable++
-		} else if _, err := s.sealer.Open(rest); err != nil {
-			unreadable++
+		sm.Encrypted++
+		switch {
+		case s.sealer == nil:
+			sm.Unreadable++
+		case cur != nil && cur.Current(rest):
+		default:
+			if _, err := s.sealer.Open(rest); err != nil {
+				sm.Unreadable++
+			} else if cur != nil {
+				sm.Previous++
+			}
 		}
 	}
-	return len(texts), sealed, unreadable, nil
+	return sm, nil
 }
 
 // EncryptExisting encrypts what was stored in clear before encryption was
 // turned on — message texts and payloads, dialogue states, ticket bodies and
-// data, conversation summaries — a thousand rows per transaction, and returns how many rows it
-// changed. It is safe while the appliance serves: a row is updated only if
-// it still holds what was read. The message chain hashes the plaintext, so
-// it still verifies.
+// data, conversation summaries — and encrypts again under the current master
+// key what a previous one encrypted, a thousand rows per transaction, and
+// returns how many rows it changed. It is safe while the appliance serves:
+// a row is updated only if it still holds what was read. The message chain
+// hashes the plaintext, so it still verifies.
 func (s *Store) EncryptExisting(ctx context.Context, progress func(table string, n int64)) (int64, error) {
 	if !s.encrypting {
 		return 0, fmt.Errorf("store: encryption is off (database.encrypt)")
@@ -119,7 +136,7 @@ func (s *Store) EncryptExisting(ctx context.Context, progress func(table string,
 		{"tickets", "id", []string{"body", "data"}},
 		{"conversations", "id", []string{"summary"}},
 	} {
-		n, err := s.encryptTable(ctx, t.table, t.key, t.cols)
+		n, err := s.rewriteTable(ctx, t.table, t.key, t.cols, s.sealAgain)
 		total += n
 		progress(t.table, n)
 		if err != nil {
@@ -129,9 +146,62 @@ func (s *Store) EncryptExisting(ctx context.Context, progress func(table string,
 	return total, nil
 }
 
-// encryptTable encrypts the columns of table that are in clear, walking it
-// by its integer key. table, key and cols are the store's own names.
-func (s *Store) encryptTable(ctx context.Context, table, key string, cols []string) (int64, error) {
+// sealAgain is what EncryptExisting writes for a stored value: clear text
+// encrypted, a value encrypted under a previous master key encrypted again
+// under the current one; false leaves the value as it is.
+func (s *Store) sealAgain(v string) (string, bool) {
+	rest, sealed := strings.CutPrefix(v, sealedPrefix)
+	if !sealed {
+		return s.encrypt(v), true
+	}
+	cur, ok := s.sealer.(interface{ Current(string) bool })
+	if !ok || cur.Current(rest) {
+		return "", false
+	}
+	plain, err := s.sealer.Open(rest)
+	if err != nil {
+		return "", false // no key opens it: leave it for whoever holds one
+	}
+	return s.encrypt(plain), true
+}
+
+// Resealer opens what any known master key sealed and seals with the
+// current one (secret.Box with its previous keys).
+type Resealer interface {
+	Sealer
+	Current(sealed string) bool
+}
+
+// ResealCredentials seals again under the current master key the app-key
+// secrets and channel credentials sealed under a previous one
+// (secret_key_previous), and returns how many it changed.
+func (s *Store) ResealCredentials(ctx context.Context, box Resealer) (int64, error) {
+	again := func(v string) (string, bool) {
+		if box.Current(v) {
+			return "", false
+		}
+		plain, err := box.Open(v)
+		if err != nil {
+			return "", false
+		}
+		return box.Seal(plain), true
+	}
+	n, err := s.rewriteTable(ctx, "app_keys", "id", []string{"secret_enc"}, again)
+	if err != nil {
+		return n, fmt.Errorf("store: unable to seal app keys again: %w", err)
+	}
+	m, err := s.rewriteTable(ctx, "channel_accounts", "id", []string{"secrets_enc"}, again)
+	if err != nil {
+		return n + m, fmt.Errorf("store: unable to seal channel credentials again: %w", err)
+	}
+	return n + m, nil
+}
+
+// rewriteTable walks table by its integer key and writes what rewrite
+// returns for each non-empty value of cols, a thousand rows per
+// transaction; a row changed meanwhile is left alone. table, key and cols
+// are the store's own names.
+func (s *Store) rewriteTable(ctx context.Context, table, key string, cols []string, rewrite func(string) (string, bool)) (int64, error) {
 	const batch = 1000
 	sel := "SELECT " + key + ", " + strings.Join(cols, ", ") + " FROM " + table + " WHERE " + key + " > ? ORDER BY " + key + " LIMIT ?"
 	var total int64
@@ -167,11 +237,15 @@ func (s *Store) encryptTable(ctx context.Context, table, key string, cols []stri
 				var set, where []string
 				var setArgs, whereArgs []any
 				for i, v := range r.vals {
-					if !v.Valid || v.String == "" || strings.HasPrefix(v.String, sealedPrefix) {
+					if !v.Valid || v.String == "" {
+						continue
+					}
+					nv, ok := rewrite(v.String)
+					if !ok {
 						continue
 					}
 					set = append(set, cols[i]+" = ?")
-					setArgs = append(setArgs, s.encrypt(v.String))
+					setArgs = append(setArgs, nv)
 					where = append(where, " AND "+cols[i]+" = ?")
 					whereArgs = append(whereArgs, v.String)
 				}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"kefu/appliance"
+	"kefu/appliance/secret"
 	"kefu/appliance/store"
 	"kefu/appliance/store/storetest"
 	"kefu/nlu"
@@ -176,12 +177,86 @@ func TestEncryptionAtRest(t *testing.T) {
 			if stored != "明文" {
 				t.Errorf("encryption off: stored %q, want it in clear", stored)
 			}
-			total, sealed, unreadable, err := off.SampleMessages(ctx, 10)
-			if err != nil || total != 4 || sealed != 2 || unreadable != 0 {
-				t.Errorf("sample: %d messages, %d encrypted, %d unreadable, %v; want 4, 2, 0", total, sealed, unreadable, err)
+			if sm, err := off.SampleMessages(ctx, 10); err != nil || sm != (store.Sample{Messages: 4, Encrypted: 2}) {
+				t.Errorf("sample: %+v, %v; want 4 messages, 2 encrypted", sm, err)
 			}
-			if _, _, unreadable, _ := plain.SampleMessages(ctx, 10); unreadable != 2 {
-				t.Errorf("sample without the key: %d unreadable, want 2", unreadable)
+			if sm, _ := plain.SampleMessages(ctx, 10); sm.Unreadable != 2 {
+				t.Errorf("sample without the key: %+v, want 2 unreadable", sm)
+			}
+		})
+	}
+}
+
+// TestKeyRotation: after secret_key changes (the old one as
+// secret_key_previous), everything sealed under the old key reads, doctor's
+// sample says so, and EncryptExisting plus ResealCredentials move it under
+// the new key, after which the old key is no longer needed.
+func TestKeyRotation(t *testing.T) {
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			oldKey, _ := secret.New([]byte("old-master-key-0123456789abcdef"))
+			newKey, _ := secret.New([]byte("new-master-key-0123456789abcdef"))
+			rotated := newKey.WithPrevious(oldKey)
+			opts := storetest.NewDatabase(t, dialect)
+			open := func(box *secret.Box) *store.Store {
+				o := opts
+				o.Sealer, o.Encrypt = box.Purpose("messages at rest"), true
+				return storetest.OpenWith(t, o)
+			}
+			before := open(oldKey)
+			c := &appliance.Conversation{CustomerID: 1, Channel: "web", LastChannel: "web", Status: appliance.StatusBot}
+			if err := before.CreateConversation(ctx, c); err != nil {
+				t.Fatal(err)
+			}
+			for _, text := range []string{"卡号6217000012345678907", "谢谢"} {
+				if err := before.CreateMessage(ctx, &appliance.Message{ConversationID: c.ID, CustomerID: 1, Channel: "web",
+					Sender: appliance.SenderCustomer, Kind: appliance.KindText, Text: text}, ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := before.CreateAppKey(ctx, &appliance.AppKey{Key: "shop-app", Name: "商城", SecretEnc: oldKey.Seal("app-secret")}); err != nil {
+				t.Fatal(err)
+			}
+			acct := &appliance.ChannelAccount{Kind: "wechat_oa", Key: "wx0123456789abcdef", Enabled: true, Settings: map[string]string{},
+				SecretsSealed: oldKey.Seal(`{"app_secret":"s"}`)}
+			if err := before.SaveChannelAccount(ctx, acct); err != nil {
+				t.Fatal(err)
+			}
+
+			after := open(rotated)
+			if m, _ := after.Messages(ctx, appliance.MessageFilter{ConversationID: c.ID}); len(m) != 2 || m[0].Text != "卡号6217000012345678907" {
+				t.Fatalf("with the previous key configured: %+v", m)
+			}
+			if sm, _ := after.SampleMessages(ctx, 10); sm != (store.Sample{Messages: 2, Encrypted: 2, Previous: 2}) {
+				t.Errorf("sample after the rotation: %+v, want 2 under the previous key", sm)
+			}
+			if n, err := after.EncryptExisting(ctx, nil); err != nil || n != 2 {
+				t.Errorf("EncryptExisting after the rotation: %d, %v; want the 2 messages", n, err)
+			}
+			if n, err := after.ResealCredentials(ctx, rotated); err != nil || n != 2 {
+				t.Errorf("ResealCredentials: %d, %v; want the app key and the channel account", n, err)
+			}
+			if n, _ := after.ResealCredentials(ctx, rotated); n != 0 {
+				t.Errorf("ResealCredentials again: %d, want 0", n)
+			}
+
+			// The old key can go now.
+			only := open(newKey)
+			if m, _ := only.Messages(ctx, appliance.MessageFilter{ConversationID: c.ID}); len(m) != 2 || m[0].Text != "卡号6217000012345678907" {
+				t.Errorf("new key alone: %+v", m)
+			}
+			if rep, err := only.VerifyConversation(ctx, c.ID); err != nil || !rep.Valid {
+				t.Errorf("chain after the rotation: %+v, %v", rep, err)
+			}
+			k, _ := only.AppKey(ctx, "shop-app")
+			if v, err := newKey.Open(k.SecretEnc); err != nil || v != "app-secret" {
+				t.Errorf("app key secret under the new key: %q, %v", v, err)
+			}
+			a, _ := only.ChannelAccount(ctx, acct.ID)
+			if v, err := newKey.Open(a.SecretsSealed); err != nil || v != `{"app_secret":"s"}` {
+				t.Errorf("channel credentials under the new key: %q, %v", v, err)
 			}
 		})
 	}

@@ -159,7 +159,7 @@ func runServe(env *Env, args []string) error {
 func runMigrate(env *Env, args []string) error {
 	fs := flags(env, "migrate")
 	cfgPath := fs.String("config", "", "configuration file (YAML)")
-	encrypt := fs.Bool("encrypt-existing", false, "also encrypt what was stored in clear before database.encrypt was on (safe while serving)")
+	encrypt := fs.Bool("encrypt-existing", false, "also encrypt what was stored in clear before database.encrypt was on, and again under secret_key what secret_key_previous encrypted (safe while serving)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -183,13 +183,23 @@ func runMigrate(env *Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "applied %s\n", v)
 	}
 	if *encrypt {
-		counts := map[string]int64{}
-		n, err := s.EncryptExisting(context.Background(), func(table string, n int64) { counts[table] += n })
+		box, err := loadBox(cfg)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "encrypted %d rows stored in clear (messages %d, dialogue states %d, tickets %d, conversation summaries %d)\n", n,
-			counts["messages"], counts["dialogue_states"], counts["tickets"], counts["conversations"])
+		counts := map[string]int64{}
+		var n int64
+		if cfg.Database.Encrypt {
+			if n, err = s.EncryptExisting(context.Background(), func(table string, n int64) { counts[table] += n }); err != nil {
+				return err
+			}
+		}
+		creds, err := s.ResealCredentials(context.Background(), box)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "encrypted %d rows under secret_key (messages %d, dialogue states %d, tickets %d, conversation summaries %d); credentials sealed again: %d\n",
+			n, counts["messages"], counts["dialogue_states"], counts["tickets"], counts["conversations"], creds)
 	}
 	return nil
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/qdrant/go-client/qdrant"
 
 	"kefu/appliance/config"
-	"kefu/appliance/secret"
 )
 
 // check is one dependency doctor tries.
@@ -69,7 +68,7 @@ func doctorChecks(cfg *config.Config) []check {
 			return abs + " is writable", nil
 		}},
 		{"secret_key", func(context.Context) (string, error) {
-			if _, err := secret.LoadOrCreate(cfg.SecretKey, cfg.DataDir); err != nil {
+			if _, err := loadBox(cfg); err != nil {
 				return "", err
 			}
 			if cfg.SecretKey != "" {
@@ -130,14 +129,18 @@ func checkEncryption(ctx context.Context, cfg *config.Config) (string, error) {
 	if !cfg.Database.Encrypt {
 		state = "off (database.encrypt): new messages are stored in clear"
 	}
-	total, sealed, unreadable, err := s.SampleMessages(ctx, 200)
+	sm, err := s.SampleMessages(ctx, 200)
 	if err != nil {
 		return state + "; no messages to check (run kefu migrate)", nil
 	}
-	if unreadable > 0 {
-		return "", fmt.Errorf("%d of the newest %d encrypted messages do not decrypt with this master key: secret_key (or data_dir/secret.key) is not the one they were written with", unreadable, sealed)
+	if sm.Unreadable > 0 {
+		return "", fmt.Errorf("%d of the newest %d encrypted messages do not decrypt with this master key: secret_key (or data_dir/secret.key) is not the one they were written with (after a rotation, set the old one as secret_key_previous)", sm.Unreadable, sm.Encrypted)
 	}
-	return fmt.Sprintf("%s; the newest %d messages: %d encrypted, all readable", state, total, sealed), nil
+	msg := fmt.Sprintf("%s; the newest %d messages: %d encrypted, all readable", state, sm.Messages, sm.Encrypted)
+	if sm.Previous > 0 {
+		msg += fmt.Sprintf(", %d under secret_key_previous (kefu migrate --encrypt-existing encrypts them under secret_key)", sm.Previous)
+	}
+	return msg, nil
 }
 
 // checkCluster names the nodes alive on the database and the one routing.

@@ -3,6 +3,8 @@ package cli
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -137,7 +139,7 @@ func TestDoctorEncryption(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if code, out := runKefu(t, env, "migrate", "--encrypt-existing"); code != 0 || !strings.Contains(out, "encrypted 1 rows stored in clear (messages 1, dialogue states 0, tickets 0, conversation summaries 0)") {
+	if code, out := runKefu(t, env, "migrate", "--encrypt-existing"); code != 0 || !strings.Contains(out, "encrypted 1 rows under secret_key (messages 1, dialogue states 0, tickets 0, conversation summaries 0); credentials sealed again: 0") {
 		t.Errorf("migrate --encrypt-existing: exit %d\n%s", code, out)
 	}
 	if code, out := runKefu(t, env, "doctor"); code != 0 || !strings.Contains(out, "2 encrypted, all readable") {
@@ -148,5 +150,23 @@ func TestDoctorEncryption(t *testing.T) {
 	code, out = runKefu(t, env, "doctor")
 	if code == 0 || !strings.Contains(out, "FAIL  encryption") || !strings.Contains(out, "do not decrypt") {
 		t.Errorf("doctor with another key: exit %d\n%s", code, out)
+	}
+
+	// Rotation: the generated key becomes secret_key_previous; doctor
+	// points at the migration, which moves both messages to the new key.
+	old, err := os.ReadFile(filepath.Join(dir, "secret.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	env["KEFU_SECRET_KEY_PREVIOUS"] = strings.TrimSpace(string(old))
+	if code, out := runKefu(t, env, "doctor"); code != 0 || !strings.Contains(out, "2 under secret_key_previous") {
+		t.Errorf("doctor after a rotation: exit %d\n%s", code, out)
+	}
+	if code, out := runKefu(t, env, "migrate", "--encrypt-existing"); code != 0 || !strings.Contains(out, "encrypted 2 rows under secret_key (messages 2,") {
+		t.Errorf("migrate --encrypt-existing after a rotation: exit %d\n%s", code, out)
+	}
+	delete(env, "KEFU_SECRET_KEY_PREVIOUS")
+	if code, out := runKefu(t, env, "doctor"); code != 0 || !strings.Contains(out, "2 encrypted, all readable") {
+		t.Errorf("doctor with the new key alone after the migration: exit %d\n%s", code, out)
 	}
 }

@@ -62,12 +62,30 @@ type Program struct {
 	closers  []func() error // run in reverse order by Close
 }
 
+// loadBox returns the appliance's master key Box (secret_key, or the one
+// generated into data_dir), which also opens what secret_key_previous
+// sealed.
+func loadBox(cfg *config.Config) (*secret.Box, error) {
+	box, err := secret.LoadOrCreate(cfg.SecretKey, cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.SecretKeyPrevious == "" {
+		return box, nil
+	}
+	prev, err := secret.New([]byte(cfg.SecretKeyPrevious))
+	if err != nil {
+		return nil, fmt.Errorf("secret_key_previous: %w", err)
+	}
+	return box.WithPrevious(prev), nil
+}
+
 // openStore opens the configured database. What was said is encrypted at
 // rest under a key derived from the master key (secret_key, or the one
 // generated into data_dir) when database.encrypt is on, and what was
 // encrypted stays readable when it is turned off.
 func openStore(ctx context.Context, cfg *config.Config, log *slog.Logger) (*store.Store, error) {
-	box, err := secret.LoadOrCreate(cfg.SecretKey, cfg.DataDir)
+	box, err := loadBox(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +118,7 @@ func (p *Program) Open(ctx context.Context) error {
 	if len(ran) > 0 {
 		p.Log.Info("database migrated", slog.Any("applied", ran), slog.String("dialect", p.Store.Dialect()))
 	}
-	if p.Box, err = secret.LoadOrCreate(cfg.SecretKey, cfg.DataDir); err != nil {
+	if p.Box, err = loadBox(cfg); err != nil {
 		return err
 	}
 
