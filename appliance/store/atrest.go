@@ -114,7 +114,8 @@ func (s *Store) SampleMessages(ctx context.Context, n int) (Sample, error) {
 
 // EncryptExisting encrypts what was stored in clear before encryption was
 // turned on — message texts and payloads, dialogue states, ticket bodies and
-// data, conversation summaries — and encrypts again under the current master
+// data, conversation summaries, customers' names and attributes and merge
+// snapshots — and encrypts again under the current master
 // key what a previous one encrypted, a thousand rows per transaction, and
 // returns how many rows it changed. It is safe while the appliance serves:
 // a row is updated only if it still holds what was read. The message chain
@@ -135,6 +136,8 @@ func (s *Store) EncryptExisting(ctx context.Context, progress func(table string,
 		{"dialogue_states", "customer_id", []string{"state"}},
 		{"tickets", "id", []string{"body", "data"}},
 		{"conversations", "id", []string{"summary"}},
+		{"customers", "id", []string{"display_name", "attributes"}},
+		{"customer_merges", "id", []string{"profile"}},
 	} {
 		n, err := s.rewriteTable(ctx, t.table, t.key, t.cols, s.sealAgain)
 		total += n

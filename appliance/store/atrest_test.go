@@ -94,6 +94,26 @@ func TestEncryptionAtRest(t *testing.T) {
 				t.Errorf("chain over plaintext and ciphertext rows: %+v, %v", rep, err)
 			}
 
+			// Customers' names and attributes are encrypted; a long name
+			// still fits its column encrypted.
+			longName := strings.Repeat("欧阳", 40)
+			cust, _, err := enc.ResolveIdentity(ctx, appliance.Identity{Kind: "app", Namespace: "demo", Value: "u-1"}, longName)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cust.Attributes = map[string]string{"phone": "13812345678"}
+			if err := enc.UpdateCustomer(ctx, cust); err != nil {
+				t.Fatal(err)
+			}
+			var rawCustomer struct{ DisplayName, Attributes string }
+			enc.DB().Table("customers").Select("display_name, attributes").Where("id = ?", cust.ID).Scan(&rawCustomer)
+			if strings.Contains(rawCustomer.DisplayName, "欧阳") || strings.Contains(rawCustomer.Attributes, "13812345678") {
+				t.Errorf("customer stored in clear: %+v", rawCustomer)
+			}
+			if back, _ := enc.Customer(ctx, cust.ID); back.DisplayName != longName || back.Attributes["phone"] != "13812345678" {
+				t.Errorf("customer read back: %+v", back)
+			}
+
 			// The agent's closing summary, tickets, dialogue state and live
 			// events are encrypted too.
 			c.Summary = "客户身份证11010519491231002X，已解释提现规则"

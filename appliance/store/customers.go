@@ -49,6 +49,21 @@ func (r *identityRow) domain() *appliance.Identity {
 		Namespace: r.Namespace, Value: r.Value, Verified: r.Verified, CreatedAt: r.CreatedAt.UTC()}
 }
 
+// customer decrypts a row read from the database into a customer: the
+// display name and attributes (name, phone, what business systems say) are
+// encrypted at rest.
+func (s *Store) customer(r *customerRow) *appliance.Customer {
+	r.DisplayName, r.Attributes = s.decrypt(r.DisplayName), s.decrypt(r.Attributes)
+	return r.domain()
+}
+
+// customerRow makes the row to write, name and attributes encrypted.
+func (s *Store) customerRow(c *appliance.Customer) *customerRow {
+	r := customerToRow(c)
+	r.DisplayName, r.Attributes = s.encrypt(r.DisplayName), s.encrypt(r.Attributes)
+	return r
+}
+
 func customerToRow(c *appliance.Customer) *customerRow {
 	tags, _ := json.Marshal(nonNil(c.Tags))
 	attrs := c.Attributes
@@ -84,7 +99,7 @@ func (s *Store) ResolveIdentity(ctx context.Context, id appliance.Identity, disp
 		}
 		now := time.Now().UTC()
 		cust := &appliance.Customer{DisplayName: displayName, CreatedAt: now, UpdatedAt: now}
-		crow := customerToRow(cust)
+		crow := s.customerRow(cust)
 		irow := identityRow{Kind: string(id.Kind), Namespace: id.Namespace, Value: id.Value, Verified: id.Verified, CreatedAt: now}
 		err = s.WithTx(ctx, func(ctx context.Context) error {
 			if err := s.conn(ctx).Create(crow).Error; err != nil {
@@ -99,7 +114,7 @@ func (s *Store) ResolveIdentity(ctx context.Context, id appliance.Identity, disp
 		if err != nil {
 			return nil, nil, fmt.Errorf("store: unable to create customer: %w", err)
 		}
-		return crow.domain(), irow.domain(), nil
+		return s.customer(crow), irow.domain(), nil
 	}
 	return nil, nil, fmt.Errorf("store: unable to resolve identity %s:%s after retries", id.Kind, id.Value)
 }
@@ -113,7 +128,7 @@ func (s *Store) Customer(ctx context.Context, id int64) (*appliance.Customer, er
 			return nil, notFound("customer", err)
 		}
 		if row.MergedInto == 0 {
-			c := row.domain()
+			c := s.customer(&row)
 			ids, err := s.Identities(ctx, c.ID)
 			if err != nil {
 				return nil, err
@@ -147,7 +162,7 @@ func (s *Store) Customers(ctx context.Context, ids []int64) (map[int64]*applianc
 			merged = append(merged, rows[i].ID)
 			continue
 		}
-		c := rows[i].domain()
+		c := s.customer(&rows[i])
 		byID[c.ID] = c
 		live = append(live, c.ID)
 	}
@@ -211,7 +226,7 @@ func (s *Store) FindIdentity(ctx context.Context, kind appliance.IdentityKind, n
 // UpdateCustomer saves a customer's editable fields.
 func (s *Store) UpdateCustomer(ctx context.Context, c *appliance.Customer) error {
 	c.UpdatedAt = time.Now().UTC()
-	row := customerToRow(c)
+	row := s.customerRow(c)
 	res := s.conn(ctx).Model(&customerRow{ID: c.ID}).Select("display_name", "vip_level", "tags", "attributes", "merged_into", "updated_at").Updates(row)
 	if res.Error != nil {
 		return fmt.Errorf("store: unable to update customer: %w", res.Error)

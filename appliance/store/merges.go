@@ -34,6 +34,12 @@ type customerMergeRow struct {
 
 func (customerMergeRow) TableName() string { return "customer_merges" }
 
+// merge decrypts a merge record (the profile snapshot is encrypted at rest).
+func (s *Store) merge(r *customerMergeRow) *appliance.CustomerMerge {
+	r.Profile = s.decrypt(r.Profile)
+	return r.domain()
+}
+
 func (r *customerMergeRow) domain() *appliance.CustomerMerge {
 	m := &appliance.CustomerMerge{ID: r.ID, WinnerID: r.WinnerID, LoserID: r.LoserID, Reason: r.Reason,
 		Proof:   appliance.Identity{Kind: appliance.IdentityKind(r.ProofKind), Namespace: r.ProofNamespace, Value: r.ProofValue, Verified: true},
@@ -91,7 +97,7 @@ func (s *Store) CustomerRecord(ctx context.Context, id int64) (*appliance.Custom
 	if err := q.Take(&row, id).Error; err != nil {
 		return nil, notFound("customer", err)
 	}
-	c := row.domain()
+	c := s.customer(&row)
 	ids, err := s.Identities(ctx, c.ID)
 	if err != nil {
 		return nil, err
@@ -127,7 +133,7 @@ func (s *Store) MergeCustomers(ctx context.Context, m *appliance.CustomerMerge) 
 		p, _ := json.Marshal(m.Profile)
 		row := &customerMergeRow{WinnerID: m.WinnerID, LoserID: m.LoserID, Reason: m.Reason, ProofKind: string(m.Proof.Kind),
 			ProofNamespace: m.Proof.Namespace, ProofValue: m.Proof.Value, Channel: m.Channel, ActorType: m.ActorType,
-			ActorID: m.ActorID, ActorName: m.ActorName, Profile: string(p), CreatedAt: utc(m.CreatedAt)}
+			ActorID: m.ActorID, ActorName: m.ActorName, Profile: s.encrypt(string(p)), CreatedAt: utc(m.CreatedAt)}
 		if err := db.Create(row).Error; err != nil {
 			return fmt.Errorf("store: unable to record the merge: %w", err)
 		}
@@ -193,7 +199,7 @@ func (s *Store) CustomerMerge(ctx context.Context, id int64) (*appliance.Custome
 	if err := s.conn(ctx).Take(&row, id).Error; err != nil {
 		return nil, notFound("customer_merge", err)
 	}
-	return row.domain(), nil
+	return s.merge(&row), nil
 }
 
 // CustomerMerges returns the merges a customer record took part in, as
@@ -205,7 +211,7 @@ func (s *Store) CustomerMerges(ctx context.Context, customerID int64) ([]*applia
 	}
 	out := make([]*appliance.CustomerMerge, len(rows))
 	for i := range rows {
-		out[i] = rows[i].domain()
+		out[i] = s.merge(&rows[i])
 	}
 	return out, nil
 }

@@ -129,6 +129,14 @@ func (s *Store) Migrate(ctx context.Context) ([]string, error) {
 		// implicitly; a transaction still makes SQLite migrations atomic.
 		err := db.Transaction(func(tx *gorm.DB) error {
 			for _, stmt := range statements(s.render(m.SQL)) {
+				// {{MYSQL}} marks a statement SQLite has no need of (it
+				// does not enforce column lengths) and no syntax for.
+				if rest, ok := strings.CutPrefix(stmt, "{{MYSQL}}"); ok {
+					if s.dialect != MySQL {
+						continue
+					}
+					stmt = rest
+				}
 				if err := tx.Exec(stmt).Error; err != nil {
 					return fmt.Errorf("%w\n--- statement:\n%s", err, stmt)
 				}

@@ -125,7 +125,7 @@ func checkEncryption(ctx context.Context, cfg *config.Config) (string, error) {
 		return "not checked: the database is not reachable (see database)", nil
 	}
 	defer s.Close()
-	state := "on: message texts, payloads, dialogue states, tickets and live events are encrypted (AES-256-GCM); back up the master key"
+	state := "on: messages, dialogue states, tickets, summaries, customer profiles and live events are encrypted (AES-256-GCM); back up the master key"
 	if !cfg.Database.Encrypt {
 		state = "off (database.encrypt): new messages are stored in clear"
 	}

@@ -139,7 +139,7 @@ func TestDoctorEncryption(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Close()
-	if code, out := runKefu(t, env, "migrate", "--encrypt-existing"); code != 0 || !strings.Contains(out, "encrypted 1 rows under secret_key (messages 1, dialogue states 0, tickets 0, conversation summaries 0); credentials sealed again: 0") {
+	if code, out := runKefu(t, env, "migrate", "--encrypt-existing"); code != 0 || !strings.Contains(out, "encrypted 1 rows under secret_key (messages 1, dialogue states 0, tickets 0, conversation summaries 0, customers 0, merges 0); credentials sealed again: 0") {
 		t.Errorf("migrate --encrypt-existing: exit %d\n%s", code, out)
 	}
 	if code, out := runKefu(t, env, "doctor"); code != 0 || !strings.Contains(out, "2 encrypted, all readable") {
