@@ -19,7 +19,7 @@ type Config struct {
 	SecretKey string `yaml:"secret_key" secret:"true" help:"key that encrypts stored credentials and what was said (database.encrypt) and signs widget tokens; generated into data_dir/secret.key when empty"`
 	// SecretKeyPrevious is the master key used before a rotation.
 	SecretKeyPrevious string `yaml:"secret_key_previous" secret:"true" help:"after changing secret_key: the key used before, so what it encrypted and signed stays readable until kefu migrate --encrypt-existing encrypts it again under secret_key"`
-	Lang      string `yaml:"lang" default:"zh-CN" help:"default language of bot texts and the console (zh-CN or en)"`
+	Lang              string `yaml:"lang" default:"zh-CN" help:"default language of bot texts and the console (zh-CN or en)"`
 
 	HTTP struct {
 		Addr            string        `yaml:"addr" default:"127.0.0.1:8080" help:"address the HTTP server listens on"`
