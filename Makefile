@@ -39,6 +39,8 @@ test-deps:
 
 vet:
 	$(GO) vet ./...
+	@out=$$($$($(GO) env GOROOT)/bin/gofmt -l appliance cmd connectors console knowledge nlu); \
+	if [ -n "$$out" ]; then echo "gofmt -w these files:"; echo "$$out"; exit 1; fi
 
 test-go:
 	$(GO) test -race -count=1 -timeout 15m ./...
