@@ -39,8 +39,8 @@ func (s *Store) encryptPtr(v *string) *string {
 
 // decrypt opens a stored value. A value that does not open — no sealer, or
 // another key than the one that sealed it — is returned as stored (the
-// ciphertext, which says plainly what happened), counted, and logged once
-// per store; `kefu doctor` reports the count.
+// ciphertext, which says plainly what happened), counted (the
+// kefu_store_undecryptable_total metric), and logged once per store.
 func (s *Store) decrypt(v string) string {
 	rest, ok := strings.CutPrefix(v, sealedPrefix)
 	if !ok {
@@ -69,9 +69,6 @@ func (s *Store) decryptPtr(v *string) *string {
 // Unreadable is how many encrypted values this store could not decrypt
 // since it opened.
 func (s *Store) Unreadable() int64 { return s.unreadable.Load() }
-
-// Encrypting says whether the store encrypts what it writes.
-func (s *Store) Encrypting() bool { return s.encrypting }
 
 // Sample is what SampleMessages found.
 type Sample struct {

@@ -249,7 +249,8 @@ func TestAppAPIEndToEnd(t *testing.T) {
 	}
 	metrics, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{`kefu_messages_in_total{channel="app"}`, `kefu_handoffs_total{reason="customer_request"} 1`, `kefu_nlu_duration_seconds_bucket`} {
+	for _, want := range []string{`kefu_messages_in_total{channel="app"}`, `kefu_handoffs_total{reason="customer_request"} 1`, `kefu_nlu_duration_seconds_bucket`,
+		"kefu_store_undecryptable_total 0"} {
 		if !bytes.Contains(metrics, []byte(want)) {
 			t.Errorf("metrics lack %s", want)
 		}

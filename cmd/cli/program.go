@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"kefu/appliance"
 	"kefu/appliance/cluster"
 	"kefu/appliance/config"
@@ -149,6 +151,9 @@ func (p *Program) Open(ctx context.Context) error {
 
 	p.Hub = console.NewHub()
 	p.Metrics = console.NewMetrics()
+	p.Metrics.Registry().MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "kefu_store_undecryptable_total",
+		Help: "Values encrypted at rest this process could not decrypt (another secret_key than the one they were written with)."},
+		func() float64 { return float64(p.Store.Unreadable()) }))
 	if err := p.openCluster(); err != nil {
 		return err
 	}
