@@ -202,6 +202,7 @@ func (x *Extractor) datetimes(text string, now time.Time, dst []found) []found {
 		}
 		addP(piece{start: m[0], end: m[1], kind: pDate, from: t})
 	}
+	ps = festivalPieces(text, now, ps)
 	ps = x.clocks(text, now, ps)
 	ps = enDates(text, now, ps)
 	ps = dedupePieces(ps)

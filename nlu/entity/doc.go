@@ -3,8 +3,9 @@
 // bank-card numbers, sizes, quantities, places and catalog terms — in Chinese and
 // English, each with its byte span and a normalized value.
 //
-// Relative expressions (昨天, 下周三, "next Friday", 三天后) are resolved
-// against a reference time in China Standard Time. Normalized values:
+// Relative expressions (昨天, 下周三, "next Friday", 三天后) and festivals
+// (双十一, 国庆节, 春节, 中秋: the occurrence nearest the reference time) are
+// resolved against a reference time in China Standard Time. Normalized values:
 //
 //	date           2026-11-24
 //	date_range     2026-11-23/2026-11-29 (ISO 8601 interval)
