@@ -136,6 +136,9 @@ func checkEncryption(ctx context.Context, cfg *config.Config) (string, error) {
 	if sm.Unreadable > 0 {
 		return "", fmt.Errorf("%d of the newest %d encrypted messages do not decrypt with this master key: secret_key (or data_dir/secret.key) is not the one they were written with (after a rotation, set the old one as secret_key_previous)", sm.Unreadable, sm.Encrypted)
 	}
+	if sm.Messages == 0 {
+		return state + "; no messages yet", nil
+	}
 	msg := fmt.Sprintf("%s; the newest %d messages: %d encrypted, all readable", state, sm.Messages, sm.Encrypted)
 	if sm.Previous > 0 {
 		msg += fmt.Sprintf(", %d under secret_key_previous (kefu migrate --encrypt-existing encrypts them under secret_key)", sm.Previous)
