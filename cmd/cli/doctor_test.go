@@ -151,6 +151,17 @@ func TestDoctorEncryption(t *testing.T) {
 	if code == 0 || !strings.Contains(out, "FAIL  encryption") || !strings.Contains(out, "do not decrypt") {
 		t.Errorf("doctor with another key: exit %d\n%s", code, out)
 	}
+	// The appliance refuses to start with it rather than show ciphertext.
+	other, err := config.Load("", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	other.HTTP.Addr = "127.0.0.1:0"
+	p := &Program{Config: other}
+	if err := p.Open(ctx); err == nil || !strings.Contains(err.Error(), "do not decrypt") {
+		t.Errorf("serve with another key: %v, want a refusal", err)
+	}
+	p.Close()
 
 	// Rotation: the generated key becomes secret_key_previous; doctor
 	// points at the migration, which moves both messages to the new key.

@@ -120,6 +120,12 @@ func (p *Program) Open(ctx context.Context) error {
 	if len(ran) > 0 {
 		p.Log.Info("database migrated", slog.Any("applied", ran), slog.String("dialect", p.Store.Dialect()))
 	}
+	// A node given another master key than the one the messages were
+	// written with would show agents ciphertext: refuse to start instead.
+	if sm, err := p.Store.SampleMessages(ctx, 50); err == nil && sm.Unreadable > 0 {
+		return fmt.Errorf("%d of the newest %d encrypted messages do not decrypt with this master key: start with the secret_key they were written with (after a rotation, the old one as secret_key_previous)",
+			sm.Unreadable, sm.Encrypted)
+	}
 	if p.Box, err = loadBox(cfg); err != nil {
 		return err
 	}
