@@ -194,24 +194,11 @@ func (p *Program) route(ctx context.Context) {
 // by a node that stopped (older than cluster.recover).
 func (p *Program) takeOver(ctx context.Context) {
 	age := p.Config.Cluster.Recover
-	t := time.NewTicker(max(age/4, time.Second))
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	every(ctx, max(age/4, time.Second), func() {
 		before := time.Now().Add(-age)
-		if n, err := p.Engine.RecoverBefore(ctx, before); err != nil && ctx.Err() == nil {
-			p.Log.Warn("cluster: answering messages a stopped node left failed", slog.Any("error", err))
-		} else if n > 0 {
-			p.Log.Info("answered messages a stopped node left", slog.Int("count", n))
-		}
-		if n, err := p.Engine.RedeliverBefore(ctx, before); err != nil && ctx.Err() == nil {
-			p.Log.Warn("cluster: delivering messages a stopped node left failed", slog.Any("error", err))
-		} else if n > 0 {
-			p.Log.Info("delivering messages a stopped node left", slog.Int("count", n))
-		}
-	}
+		n, err := p.Engine.RecoverBefore(ctx, before)
+		p.logCount(ctx, n, err, "cluster: answering messages a stopped node left failed", "answered messages a stopped node left")
+		n, err = p.Engine.RedeliverBefore(ctx, before)
+		p.logCount(ctx, n, err, "cluster: delivering messages a stopped node left failed", "delivering messages a stopped node left")
+	})
 }

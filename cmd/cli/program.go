@@ -286,19 +286,34 @@ func (p *Program) Run(ctx context.Context) error {
 
 // sweepIdle closes idle bot conversations every minute.
 func (p *Program) sweepIdle(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
+	every(ctx, time.Minute, func() {
+		n, err := p.Engine.CloseIdle(ctx, time.Now().Add(-p.Config.Conversation.IdleClose))
+		p.logCount(ctx, n, err, "closing idle conversations", "closed idle conversations")
+	})
+}
+
+// every runs fn every interval until ctx ends.
+func every(ctx context.Context, interval time.Duration, fn func()) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if n, err := p.Engine.CloseIdle(ctx, time.Now().Add(-p.Config.Conversation.IdleClose)); err != nil {
-				p.Log.Warn("closing idle conversations", slog.Any("error", err))
-			} else if n > 0 {
-				p.Log.Info("closed idle conversations", slog.Int("count", n))
-			}
+			fn()
 		}
+	}
+}
+
+// logCount logs what a periodic task did: a warning when it failed (not
+// when it was stopped), the count when it did something.
+func (p *Program) logCount(ctx context.Context, n int, err error, failed, done string) {
+	switch {
+	case err != nil && ctx.Err() == nil:
+		p.Log.Warn(failed, slog.Any("error", err))
+	case err == nil && n > 0:
+		p.Log.Info(done, slog.Int("count", n))
 	}
 }
 
