@@ -197,6 +197,20 @@ func (b *Box) Verify(purpose, token string) (string, bool) {
 	return "", false
 }
 
+// Digests returns keyed hashes of value for purpose: the current key's
+// first, then each previous key's. A value stored encrypted (random nonce
+// per value) cannot be looked up by itself; its digest can, and says nothing
+// to whoever lacks the key (a phone number's unkeyed hash is found by trying
+// every number).
+func (b *Box) Digests(purpose, value string) []string {
+	out := make([]string, 0, 1+len(b.previous))
+	out = append(out, b.mac64(purpose, value))
+	for _, p := range b.previous {
+		out = append(out, p.mac64(purpose, value))
+	}
+	return out
+}
+
 func (b *Box) mac64(purpose, value string) string {
 	m := hmac.New(sha256.New, b.mac)
 	m.Write([]byte(purpose))

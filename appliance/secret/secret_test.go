@@ -94,3 +94,24 @@ func TestPreviousKeys(t *testing.T) {
 		t.Error("the new key alone verified the old token")
 	}
 }
+
+func TestDigests(t *testing.T) {
+	old, _ := New([]byte("old-master-key-0123456789abcdef"))
+	current, _ := New([]byte("new-master-key-0123456789abcdef"))
+	d := current.Digests("identity", "wechat_oa\x00wx1\x00oAbc")
+	if len(d) != 1 || d[0] != current.Digests("identity", "wechat_oa\x00wx1\x00oAbc")[0] {
+		t.Fatalf("digests are not deterministic: %v", d)
+	}
+	if d[0] == current.Digests("identity", "wechat_oa\x00wx1\x00oAbd")[0] || d[0] == current.Digests("other", "wechat_oa\x00wx1\x00oAbc")[0] {
+		t.Error("another value or purpose gave the same digest")
+	}
+	if d[0] == old.Digests("identity", "wechat_oa\x00wx1\x00oAbc")[0] {
+		t.Error("another key gave the same digest")
+	}
+	rotated := current.WithPrevious(old).Purpose("at rest")
+	r := rotated.Digests("identity", "13812345678")
+	if len(r) != 2 || r[0] != current.Purpose("at rest").Digests("identity", "13812345678")[0] ||
+		r[1] != old.Purpose("at rest").Digests("identity", "13812345678")[0] {
+		t.Errorf("rotated digests: %v, want the current key's then the previous key's", r)
+	}
+}

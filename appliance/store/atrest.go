@@ -110,8 +110,9 @@ func (s *Store) SampleMessages(ctx context.Context, n int) (Sample, error) {
 }
 
 // EncryptExisting encrypts what was stored in clear before encryption was
-// turned on — message texts and payloads, dialogue states, ticket bodies and
-// data, conversation summaries, customers' names and attributes and merge
+// turned on — message texts and payloads, dialogue states, tickets' titles,
+// bodies, data and history notes, conversation summaries, customers' names,
+// attributes and channel identities (with their lookup hashes), and merge
 // snapshots — and encrypts again under the current master
 // key what a previous one encrypted, a thousand rows per transaction, and
 // returns how many rows it changed. It is safe while the appliance serves:
@@ -131,19 +132,46 @@ func (s *Store) EncryptExisting(ctx context.Context, progress func(table string,
 	}{
 		{"messages", "id", []string{"text", "payload"}},
 		{"dialogue_states", "customer_id", []string{"state"}},
-		{"tickets", "id", []string{"body", "data"}},
+		{"tickets", "id", []string{"title", "body", "data"}},
+		{"ticket_events", "id", []string{"note"}},
 		{"conversations", "id", []string{"summary"}},
 		{"customers", "id", []string{"display_name", "attributes"}},
 		{"customer_merges", "id", []string{"profile"}},
 	} {
-		n, err := s.rewriteTable(ctx, t.table, t.key, t.cols, s.sealAgain)
+		n, err := s.rewriteTable(ctx, t.table, t.key, t.cols, eachValue(s.sealAgain))
 		total += n
 		progress(t.table, n)
 		if err != nil {
 			return total, fmt.Errorf("store: unable to encrypt %s: %w", t.table, err)
 		}
 	}
+	n, err := s.rewriteTable(ctx, "identities", "id", []string{"value", "value_hash", "kind", "namespace"}, s.rehashIdentity)
+	total += n
+	progress("identities", n)
+	if err != nil {
+		return total, fmt.Errorf("store: unable to encrypt identities: %w", err)
+	}
 	return total, nil
+}
+
+// rehashIdentity encrypts an identity's value like sealAgain and stores its
+// lookup hash under the current key. A value no known key opens is left.
+func (s *Store) rehashIdentity(v []sql.NullString) []*string {
+	out := make([]*string, len(v))
+	plain := v[0].String
+	if rest, sealed := strings.CutPrefix(plain, sealedPrefix); sealed {
+		var err error
+		if plain, err = s.sealer.Open(rest); err != nil {
+			return out
+		}
+	}
+	if nv, ok := s.sealAgain(v[0].String); ok {
+		out[0] = &nv
+	}
+	if h := s.identityHashes(v[2].String, v[3].String, plain)[0]; !v[1].Valid || v[1].String != h {
+		out[1] = &h
+	}
+	return out
 }
 
 // sealAgain is what EncryptExisting writes for a stored value: clear text
@@ -186,11 +214,11 @@ func (s *Store) ResealCredentials(ctx context.Context, box Resealer) (int64, err
 		}
 		return box.Seal(plain), true
 	}
-	n, err := s.rewriteTable(ctx, "app_keys", "id", []string{"secret_enc"}, again)
+	n, err := s.rewriteTable(ctx, "app_keys", "id", []string{"secret_enc"}, eachValue(again))
 	if err != nil {
 		return n, fmt.Errorf("store: unable to seal app keys again: %w", err)
 	}
-	m, err := s.rewriteTable(ctx, "channel_accounts", "id", []string{"secrets_enc"}, again)
+	m, err := s.rewriteTable(ctx, "channel_accounts", "id", []string{"secrets_enc"}, eachValue(again))
 	if err != nil {
 		return n + m, fmt.Errorf("store: unable to seal channel credentials again: %w", err)
 	}
@@ -198,10 +226,10 @@ func (s *Store) ResealCredentials(ctx context.Context, box Resealer) (int64, err
 }
 
 // rewriteTable walks table by its integer key and writes what rewrite
-// returns for each non-empty value of cols, a thousand rows per
+// returns for each row's cols (nil: leave that column), a thousand rows per
 // transaction; a row changed meanwhile is left alone. table, key and cols
 // are the store's own names.
-func (s *Store) rewriteTable(ctx context.Context, table, key string, cols []string, rewrite func(string) (string, bool)) (int64, error) {
+func (s *Store) rewriteTable(ctx context.Context, table, key string, cols []string, rewrite func(vals []sql.NullString) []*string) (int64, error) {
 	const batch = 1000
 	sel := "SELECT " + key + ", " + strings.Join(cols, ", ") + " FROM " + table + " WHERE " + key + " > ? ORDER BY " + key + " LIMIT ?"
 	var total int64
@@ -236,18 +264,18 @@ func (s *Store) rewriteTable(ctx context.Context, table, key string, cols []stri
 				after = r.key
 				var set, where []string
 				var setArgs, whereArgs []any
-				for i, v := range r.vals {
-					if !v.Valid || v.String == "" {
-						continue
-					}
-					nv, ok := rewrite(v.String)
-					if !ok {
+				for i, nv := range rewrite(r.vals) {
+					if nv == nil {
 						continue
 					}
 					set = append(set, cols[i]+" = ?")
-					setArgs = append(setArgs, nv)
-					where = append(where, " AND "+cols[i]+" = ?")
-					whereArgs = append(whereArgs, v.String)
+					setArgs = append(setArgs, *nv)
+					if r.vals[i].Valid {
+						where = append(where, " AND "+cols[i]+" = ?")
+						whereArgs = append(whereArgs, r.vals[i].String)
+					} else {
+						where = append(where, " AND "+cols[i]+" IS NULL")
+					}
 				}
 				if len(set) == 0 {
 					continue
@@ -264,5 +292,21 @@ func (s *Store) rewriteTable(ctx context.Context, table, key string, cols []stri
 		if err != nil {
 			return total, err
 		}
+	}
+}
+
+// eachValue rewrites every non-empty value of a row on its own.
+func eachValue(rewrite func(string) (string, bool)) func([]sql.NullString) []*string {
+	return func(vals []sql.NullString) []*string {
+		out := make([]*string, len(vals))
+		for i, v := range vals {
+			if !v.Valid || v.String == "" {
+				continue
+			}
+			if nv, ok := rewrite(v.String); ok {
+				out[i] = &nv
+			}
+		}
+		return out
 	}
 }

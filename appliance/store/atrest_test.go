@@ -131,17 +131,30 @@ func TestEncryptionAtRest(t *testing.T) {
 			if back, _ := enc.Conversation(ctx, c.ID); back.Summary != c.Summary {
 				t.Errorf("summary read back: %q", back.Summary)
 			}
-			tk := &appliance.Ticket{Type: "return", Status: "待审核", Title: "退货", Body: said, CustomerID: 1,
+			tk := &appliance.Ticket{Type: "return", Status: "待审核", Title: "退货 E202611230001 张三", Body: said, CustomerID: 1,
 				Data: map[string]any{"order_no": "E202611230001"}}
 			if err := enc.CreateTicket(ctx, tk); err != nil {
 				t.Fatal(err)
 			}
-			if body, data := stored("tickets", "body", tk.ID), stored("tickets", "data", tk.ID); strings.Contains(body, "11010519491231002X") ||
-				strings.Contains(data, "E202611230001") {
-				t.Errorf("ticket stored in clear: %q, %q", body, data)
+			if title, body, data := stored("tickets", "title", tk.ID), stored("tickets", "body", tk.ID), stored("tickets", "data", tk.ID); strings.Contains(body, "11010519491231002X") ||
+				strings.Contains(data, "E202611230001") || strings.Contains(title, "E202611230001") {
+				t.Errorf("ticket stored in clear: %q, %q, %q", title, body, data)
 			}
-			if back, _ := enc.Ticket(ctx, tk.ID); back.Body != said || back.Data["order_no"] != "E202611230001" {
+			if back, _ := enc.Ticket(ctx, tk.ID); back.Title != tk.Title || back.Body != said || back.Data["order_no"] != "E202611230001" {
 				t.Errorf("ticket read back: %+v", back)
+			}
+			ev := &appliance.TicketEvent{TicketID: tk.ID, From: "待审核", To: "已审核", Actor: "agent1", Note: "客户电话13812345678，同意退货",
+				Tell: appliance.NotePending}
+			if err := enc.CreateTicketEvent(ctx, ev); err != nil {
+				t.Fatal(err)
+			}
+			if v := stored("ticket_events", "note", ev.ID); strings.Contains(v, "13812345678") {
+				t.Errorf("ticket note stored in clear: %q", v)
+			}
+			evs, _ := enc.TicketEvents(ctx, tk.ID)
+			pending, _ := enc.PendingTicketEvents(ctx, 10)
+			if len(evs) != 1 || evs[0].Note != ev.Note || len(pending) != 1 || pending[0].Note != ev.Note {
+				t.Errorf("ticket notes read back: %+v, pending %+v", evs, pending)
 			}
 			st := &nlu.State{ActiveIntent: "withdraw", Slots: map[string]string{"id_card": "11010519491231002X"}}
 			if err := enc.SaveDialogueState(ctx, 1, st); err != nil {
@@ -277,6 +290,122 @@ func TestKeyRotation(t *testing.T) {
 			a, _ := only.ChannelAccount(ctx, acct.ID)
 			if v, err := newKey.Open(a.SecretsSealed); err != nil || v != `{"app_secret":"s"}` {
 				t.Errorf("channel credentials under the new key: %q, %v", v, err)
+			}
+		})
+	}
+}
+
+// TestIdentitiesEncrypted: channel identities are ciphertext in the
+// database and found by a keyed hash; rows written before hashes existed
+// are still found by their clear value, and EncryptExisting moves them (and,
+// after a key rotation, the hashes) under the current key.
+func TestIdentitiesEncrypted(t *testing.T) {
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			oldKey, _ := secret.New([]byte("old-master-key-0123456789abcdef"))
+			newKey, _ := secret.New([]byte("new-master-key-0123456789abcdef"))
+			opts := storetest.NewDatabase(t, dialect)
+			open := func(box *secret.Box) *store.Store {
+				o := opts
+				o.Sealer, o.Encrypt = box.Purpose("messages at rest"), true
+				return storetest.OpenWith(t, o)
+			}
+			s := open(oldKey)
+			openid := appliance.Identity{Kind: appliance.IdentityWeChatOpenID, Namespace: "wx1", Value: "oAbc123-openid"}
+			a, ident, err := s.ResolveIdentity(ctx, openid, "张三")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var raw struct {
+				Value     string
+				ValueHash *string
+			}
+			rawIdentity := func(id int64) {
+				raw.Value, raw.ValueHash = "", nil
+				s.DB().Table("identities").Select("value, value_hash").Where("id = ?", id).Scan(&raw)
+			}
+			rawIdentity(ident.ID)
+			if !strings.HasPrefix(raw.Value, "kefu:enc:") || strings.Contains(raw.Value, "oAbc123") || raw.ValueHash == nil ||
+				strings.Contains(*raw.ValueHash, "oAbc123") {
+				t.Fatalf("identity stored as %q / %v, want ciphertext and a hash", raw.Value, raw.ValueHash)
+			}
+			firstHash := *raw.ValueHash
+			if again, id2, err := s.ResolveIdentity(ctx, openid, ""); err != nil || again.ID != a.ID || id2.ID != ident.ID || id2.Value != openid.Value {
+				t.Errorf("resolving again: %+v %+v %v; want customer %d, identity %d", again, id2, err, a.ID, ident.ID)
+			}
+			if got, err := s.FindIdentity(ctx, openid.Kind, "wx1", openid.Value); err != nil || got.ID != ident.ID {
+				t.Errorf("FindIdentity: %+v, %v", got, err)
+			}
+			if _, err := s.FindIdentity(ctx, openid.Kind, "wx2", openid.Value); !appliance.IsNotFound(err) {
+				t.Errorf("FindIdentity in another namespace: %v, want not found", err)
+			}
+			if list, _ := s.Identities(ctx, a.ID); len(list) != 1 || list[0].Value != openid.Value {
+				t.Errorf("Identities: %+v", list)
+			}
+			if m, _ := s.Customers(ctx, []int64{a.ID}); len(m[a.ID].Identities) != 1 || m[a.ID].Identities[0].Value != openid.Value {
+				t.Errorf("Customers: %+v", m[a.ID])
+			}
+			phone := appliance.Identity{Kind: appliance.IdentityPhone, Value: "13812345678", Verified: true}
+			if got, err := s.AttachIdentity(ctx, a.ID, phone); err != nil || got.Value != "13812345678" {
+				t.Fatalf("AttachIdentity: %+v, %v", got, err)
+			}
+			if _, err := s.AttachIdentity(ctx, a.ID, phone); !appliance.IsConflict(err) {
+				t.Errorf("attaching the phone twice: %v, want identity_taken", err)
+			}
+
+			// A row written before identities were encrypted.
+			b, _, _ := s.ResolveIdentity(ctx, appliance.Identity{Kind: appliance.IdentityWebVisitor, Value: "v-b"}, "")
+			if err := s.DB().Exec("INSERT INTO identities (customer_id, kind, namespace, value, verified, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+				b.ID, "app_user", "", "u-legacy", true, time.Now().UTC()).Error; err != nil {
+				t.Fatal(err)
+			}
+			legacy := appliance.Identity{Kind: appliance.IdentityAppUser, Value: "u-legacy"}
+			if got, _, err := s.ResolveIdentity(ctx, legacy, ""); err != nil || got.ID != b.ID {
+				t.Errorf("legacy row: customer %+v, %v; want %d", got, err, b.ID)
+			}
+			if _, err := s.AttachIdentity(ctx, a.ID, legacy); !appliance.IsConflict(err) {
+				t.Errorf("attaching a legacy identity to another customer: %v, want identity_taken", err)
+			}
+
+			// The key rotates; the old key's hashes still find identities.
+			rotated := open(newKey.WithPrevious(oldKey))
+			if got, _, err := rotated.ResolveIdentity(ctx, openid, ""); err != nil || got.ID != a.ID {
+				t.Errorf("after the rotation: customer %+v, %v; want %d", got, err, a.ID)
+			}
+			counts := map[string]int64{}
+			if _, err := rotated.EncryptExisting(ctx, func(table string, n int64) { counts[table] = n }); err != nil {
+				t.Fatal(err)
+			}
+			// openid, phone and visitor under the old key, and the legacy row.
+			if counts["identities"] != 4 {
+				t.Errorf("EncryptExisting changed %d identities, want 4", counts["identities"])
+			}
+			rawIdentity(ident.ID)
+			if raw.ValueHash == nil || *raw.ValueHash == firstHash {
+				t.Errorf("the hash did not move to the new key: %v", raw.ValueHash)
+			}
+			var legacyRaw []string
+			s.DB().Table("identities").Where("kind = 'app_user'").Pluck("value", &legacyRaw)
+			if len(legacyRaw) != 1 || !strings.HasPrefix(legacyRaw[0], "kefu:enc:") {
+				t.Errorf("legacy row after EncryptExisting: %q", legacyRaw)
+			}
+			counts = map[string]int64{}
+			rotated.EncryptExisting(ctx, func(table string, n int64) { counts[table] = n })
+			if counts["identities"] != 0 {
+				t.Errorf("EncryptExisting again changed %d identities, want 0", counts["identities"])
+			}
+
+			// The new key alone finds every one; another key finds none.
+			only := open(newKey)
+			for id, want := range map[appliance.Identity]int64{openid: a.ID, phone: a.ID, legacy: b.ID} {
+				if got, err := only.FindIdentity(ctx, id.Kind, id.Namespace, id.Value); err != nil || got.CustomerID != want || got.Value != id.Value {
+					t.Errorf("new key alone, %s: %+v, %v; want customer %d", id.Value, got, err, want)
+				}
+			}
+			if _, err := open(oldKey).FindIdentity(ctx, openid.Kind, "wx1", openid.Value); !appliance.IsNotFound(err) {
+				t.Errorf("the old key alone found an identity hashed under the new one: %v", err)
 			}
 		})
 	}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -30,6 +32,7 @@ type identityRow struct {
 	Kind       string
 	Namespace  string
 	Value      string
+	ValueHash  *string // see identityHashes; NULL on rows written before it existed
 	Verified   bool
 	CreatedAt  time.Time
 }
@@ -44,9 +47,50 @@ func (r *customerRow) domain() *appliance.Customer {
 	return c
 }
 
-func (r *identityRow) domain() *appliance.Identity {
+// identity reads an identity row; its value (an openid, an app's user id,
+// a phone number) is encrypted at rest.
+func (s *Store) identity(r *identityRow) *appliance.Identity {
 	return &appliance.Identity{ID: r.ID, CustomerID: r.CustomerID, Kind: appliance.IdentityKind(r.Kind),
-		Namespace: r.Namespace, Value: r.Value, Verified: r.Verified, CreatedAt: r.CreatedAt.UTC()}
+		Namespace: r.Namespace, Value: s.decrypt(r.Value), Verified: r.Verified, CreatedAt: r.CreatedAt.UTC()}
+}
+
+// identityRow makes the row to write: the value encrypted, and its lookup
+// hash under the current key.
+func (s *Store) identityRow(customerID int64, id appliance.Identity, at time.Time) identityRow {
+	h := s.identityHashes(string(id.Kind), id.Namespace, id.Value)[0]
+	return identityRow{CustomerID: customerID, Kind: string(id.Kind), Namespace: id.Namespace, Value: s.encrypt(id.Value),
+		ValueHash: &h, Verified: id.Verified, CreatedAt: at}
+}
+
+// identityHashes returns the hashes an identity is looked up by, the one to
+// store first: HMAC-SHA-256 of kind, namespace and value under the at-rest
+// key and, after a rotation, under each previous key, so an encrypted value
+// (random nonce) is still found, and the column says nothing without the key.
+// Without a key the value is stored in clear anyway and the hash is plain
+// SHA-256.
+func (s *Store) identityHashes(kind, namespace, value string) []string {
+	key := kind + "\x00" + namespace + "\x00" + value
+	if d, ok := s.sealer.(interface {
+		Digests(purpose, value string) []string
+	}); ok {
+		return d.Digests("identity lookup", key)
+	}
+	sum := sha256.Sum256([]byte(key))
+	return []string{base64.RawURLEncoding.EncodeToString(sum[:])}
+}
+
+// findIdentity looks an identity up by its hashes, then among the rows
+// written before identities had one (value in clear, no hash).
+func (s *Store) findIdentity(ctx context.Context, kind, namespace, value string) (*identityRow, error) {
+	var row identityRow
+	err := s.conn(ctx).Where("value_hash IN ?", s.identityHashes(kind, namespace, value)).Take(&row).Error
+	if err == gorm.ErrRecordNotFound {
+		err = s.conn(ctx).Where("kind = ? AND namespace = ? AND value = ? AND value_hash IS NULL", kind, namespace, value).Take(&row).Error
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &row, nil
 }
 
 // customer decrypts a row read from the database into a customer: the
@@ -85,14 +129,13 @@ func nonNil(s []string) []string {
 // ResolveIdentity implements appliance.CustomerStore.
 func (s *Store) ResolveIdentity(ctx context.Context, id appliance.Identity, displayName string) (*appliance.Customer, *appliance.Identity, error) {
 	for attempt := 0; attempt < 3; attempt++ {
-		var row identityRow
-		err := s.conn(ctx).Where("kind = ? AND namespace = ? AND value = ?", string(id.Kind), id.Namespace, id.Value).Take(&row).Error
+		row, err := s.findIdentity(ctx, string(id.Kind), id.Namespace, id.Value)
 		if err == nil {
 			cust, err := s.Customer(ctx, row.CustomerID)
 			if err != nil {
 				return nil, nil, err
 			}
-			return cust, row.domain(), nil
+			return cust, s.identity(row), nil
 		}
 		if err != gorm.ErrRecordNotFound {
 			return nil, nil, fmt.Errorf("store: unable to look up identity: %w", err)
@@ -100,7 +143,7 @@ func (s *Store) ResolveIdentity(ctx context.Context, id appliance.Identity, disp
 		now := time.Now().UTC()
 		cust := &appliance.Customer{DisplayName: displayName, CreatedAt: now, UpdatedAt: now}
 		crow := s.customerRow(cust)
-		irow := identityRow{Kind: string(id.Kind), Namespace: id.Namespace, Value: id.Value, Verified: id.Verified, CreatedAt: now}
+		irow := s.identityRow(0, id, now)
 		err = s.WithTx(ctx, func(ctx context.Context) error {
 			if err := s.conn(ctx).Create(crow).Error; err != nil {
 				return err
@@ -114,7 +157,7 @@ func (s *Store) ResolveIdentity(ctx context.Context, id appliance.Identity, disp
 		if err != nil {
 			return nil, nil, fmt.Errorf("store: unable to create customer: %w", err)
 		}
-		return s.customer(crow), irow.domain(), nil
+		return s.customer(crow), s.identity(&irow), nil
 	}
 	return nil, nil, fmt.Errorf("store: unable to resolve identity %s:%s after retries", id.Kind, id.Value)
 }
@@ -172,7 +215,7 @@ func (s *Store) Customers(ctx context.Context, ids []int64) (map[int64]*applianc
 	}
 	for i := range idents {
 		if c := byID[idents[i].CustomerID]; c != nil {
-			c.Identities = append(c.Identities, *idents[i].domain())
+			c.Identities = append(c.Identities, *s.identity(&idents[i]))
 		}
 	}
 	for id, c := range byID {
@@ -200,7 +243,7 @@ func (s *Store) Identities(ctx context.Context, customerID int64) ([]appliance.I
 	}
 	out := make([]appliance.Identity, len(rows))
 	for i := range rows {
-		out[i] = *rows[i].domain()
+		out[i] = *s.identity(&rows[i])
 	}
 	return out, nil
 }
@@ -211,16 +254,16 @@ func (s *Store) Identity(ctx context.Context, id int64) (*appliance.Identity, er
 	if err := s.conn(ctx).Take(&row, id).Error; err != nil {
 		return nil, notFound("identity", err)
 	}
-	return row.domain(), nil
+	return s.identity(&row), nil
 }
 
 // FindIdentity returns an existing identity without creating anything.
 func (s *Store) FindIdentity(ctx context.Context, kind appliance.IdentityKind, namespace, value string) (*appliance.Identity, error) {
-	var row identityRow
-	if err := s.conn(ctx).Where("kind = ? AND namespace = ? AND value = ?", string(kind), namespace, value).Take(&row).Error; err != nil {
+	row, err := s.findIdentity(ctx, string(kind), namespace, value)
+	if err != nil {
 		return nil, notFound("identity", err)
 	}
-	return row.domain(), nil
+	return s.identity(row), nil
 }
 
 // UpdateCustomer saves a customer's editable fields.

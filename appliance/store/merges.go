@@ -60,15 +60,19 @@ func (customerMergeMoveRow) TableName() string { return "customer_merge_moves" }
 
 // AttachIdentity implements appliance.IdentityStore.
 func (s *Store) AttachIdentity(ctx context.Context, customerID int64, id appliance.Identity) (*appliance.Identity, error) {
-	row := identityRow{CustomerID: customerID, Kind: string(id.Kind), Namespace: id.Namespace, Value: id.Value,
-		Verified: id.Verified, CreatedAt: time.Now().UTC()}
+	// Rows written before identities had a lookup hash are unique only by
+	// their value in clear.
+	if _, err := s.findIdentity(ctx, string(id.Kind), id.Namespace, id.Value); err == nil {
+		return nil, conflict("identity_taken", "the identity already belongs to a customer")
+	}
+	row := s.identityRow(customerID, id, time.Now().UTC())
 	if err := s.conn(ctx).Create(&row).Error; err != nil {
 		if isDuplicate(err) {
 			return nil, conflict("identity_taken", "the identity already belongs to a customer")
 		}
 		return nil, fmt.Errorf("store: unable to attach identity: %w", err)
 	}
-	return row.domain(), nil
+	return s.identity(&row), nil
 }
 
 // SurvivingCustomer implements appliance.IdentityStore.

@@ -29,10 +29,11 @@ type ticketRow struct {
 
 func (ticketRow) TableName() string { return "tickets" }
 
-// ticketRow makes the row of a ticket; its body and data (what the customer
-// reported, order numbers, amounts) are encrypted at rest like messages.
+// ticketRow makes the row of a ticket; its title, body and data (what the
+// customer reported, order numbers, amounts) are encrypted at rest like
+// messages.
 func (s *Store) ticketRow(t *appliance.Ticket) ticketRow {
-	r := ticketRow{ID: t.ID, Type: t.Type, Status: t.Status, Title: t.Title, Body: s.encrypt(t.Body), CustomerID: t.CustomerID,
+	r := ticketRow{ID: t.ID, Type: t.Type, Status: t.Status, Title: s.encrypt(t.Title), Body: s.encrypt(t.Body), CustomerID: t.CustomerID,
 		ConversationID: t.ConversationID, Channel: t.Channel, AssigneeID: t.AssigneeID, CreatedBy: t.CreatedBy,
 		CreatedAt: utc(t.CreatedAt), UpdatedAt: utc(t.UpdatedAt)}
 	if len(t.Data) > 0 {
@@ -43,7 +44,7 @@ func (s *Store) ticketRow(t *appliance.Ticket) ticketRow {
 }
 
 func (s *Store) ticket(r *ticketRow) *appliance.Ticket {
-	t := &appliance.Ticket{ID: r.ID, Type: r.Type, Status: r.Status, Title: r.Title, Body: s.decrypt(r.Body), CustomerID: r.CustomerID,
+	t := &appliance.Ticket{ID: r.ID, Type: r.Type, Status: r.Status, Title: s.decrypt(r.Title), Body: s.decrypt(r.Body), CustomerID: r.CustomerID,
 		ConversationID: r.ConversationID, Channel: r.Channel, AssigneeID: r.AssigneeID, CreatedBy: r.CreatedBy,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
 	if r.Data != nil {
@@ -145,15 +146,17 @@ type ticketEventRow struct {
 
 func (ticketEventRow) TableName() string { return "ticket_events" }
 
-func (r ticketEventRow) domain() *appliance.TicketEvent {
+// ticketEvent reads a ticket's history entry; its note (what the agent or
+// customer wrote at that step) is encrypted at rest.
+func (s *Store) ticketEvent(r ticketEventRow) *appliance.TicketEvent {
 	return &appliance.TicketEvent{ID: r.ID, TicketID: r.TicketID, From: r.FromStatus, To: r.ToStatus, Actor: r.Actor,
-		ActorName: r.ActorName, Note: r.Note, Notify: r.NotifyState, Tell: r.TellState, Attempts: r.Attempts, CreatedAt: r.CreatedAt.UTC()}
+		ActorName: r.ActorName, Note: s.decrypt(r.Note), Notify: r.NotifyState, Tell: r.TellState, Attempts: r.Attempts, CreatedAt: r.CreatedAt.UTC()}
 }
 
 // CreateTicketEvent records a ticket's creation or transition.
 func (s *Store) CreateTicketEvent(ctx context.Context, e *appliance.TicketEvent) error {
 	row := ticketEventRow{TicketID: e.TicketID, FromStatus: e.From, ToStatus: e.To, Actor: e.Actor, ActorName: e.ActorName,
-		Note: e.Note, NotifyState: e.Notify, TellState: e.Tell, Attempts: e.Attempts, CreatedAt: utc(e.CreatedAt)}
+		Note: s.encrypt(e.Note), NotifyState: e.Notify, TellState: e.Tell, Attempts: e.Attempts, CreatedAt: utc(e.CreatedAt)}
 	if err := s.conn(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("store: unable to record ticket event: %w", err)
 	}
@@ -169,7 +172,7 @@ func (s *Store) TicketEvents(ctx context.Context, ticketID int64) ([]*appliance.
 	}
 	out := make([]*appliance.TicketEvent, len(rows))
 	for i, r := range rows {
-		out[i] = r.domain()
+		out[i] = s.ticketEvent(r)
 	}
 	return out, nil
 }
@@ -184,7 +187,7 @@ func (s *Store) PendingTicketEvents(ctx context.Context, limit int) ([]*applianc
 	}
 	out := make([]*appliance.TicketEvent, len(rows))
 	for i, r := range rows {
-		out[i] = r.domain()
+		out[i] = s.ticketEvent(r)
 	}
 	return out, nil
 }
