@@ -135,7 +135,15 @@ func (x *Extractor) datetimes(text string, now time.Time, dst []found) []found {
 		}
 	}
 	for _, m := range reMonthDay.FindAllStringSubmatchIndex(text, -1) {
-		if t, ok := nearYear(now, num(text[m[2]:m[3]]), num(text[m[4]:m[5]])); ok {
+		mo, d := num(text[m[2]:m[3]]), num(text[m[4]:m[5]])
+		if y, start, ok := yearBefore(text, m[0], now); ok {
+			// "明年3月5日", "去年的12月1号"
+			if t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, now.Location()); mo >= 1 && mo <= 12 && t.Day() == d {
+				addP(piece{start: start, end: m[1], kind: pDate, from: t})
+				continue
+			}
+		}
+		if t, ok := nearYear(now, mo, d); ok {
 			addP(piece{start: m[0], end: m[1], kind: pDate, from: t})
 		} else {
 			addP(piece{start: m[0], end: m[1], kind: pVoid})

@@ -92,33 +92,77 @@ func init() {
 	reFestival = regexp.MustCompile(strings.Join(names, "|"))
 }
 
-// festivalPieces adds the festivals named in text, each on the occurrence
-// nearest to now (this year's, last year's or next year's), as nearYear
-// places a month and a day.
+// festivalPieces adds the festivals named in text. A year named before one
+// ("去年双十一", "明年春节", "2025年国庆") picks that year's; without one, a
+// message about something done ("双十一买的", "中秋节那天寄的") means the last
+// occurrence, one asking what can still happen ("国庆节前能到吗", "春节发货吗")
+// the next, and anything else the nearest (as nearYear places a month and a
+// day).
 func festivalPieces(text string, now time.Time, ps []piece) []piece {
 	today := day(now)
+	past, future := rePastTense.MatchString(text), reFutureTense.MatchString(text)
 	for _, m := range reFestival.FindAllStringIndex(text, -1) {
 		name := text[m[0]:m[1]]
+		y, at, year := yearBefore(text, m[0], now)
 		if bareNumeral[name] {
+			// After a year (今年十一, 前年五一) a word of time is not needed,
+			// but 今年十一月 and 去年十一点 are still numbers.
 			before, after := text[:m[0]], text[m[1]:]
-			if strings.HasSuffix(before, "双") || endsWithNumeral(before) ||
-				!hasAnyPrefix(after, "前", "后", "之前", "之后", "以前", "以后", "期间", "假", "放假", "长假", "黄金周", "当天", "那天", "节") {
+			if strings.HasSuffix(before, "双") || endsWithNumeral(before) || hasAnyPrefix(after, "月", "点", "时", "号", "日", "个", "岁", "分", "元", "块", "万", "千", "百", "%") ||
+				!year && !hasAnyPrefix(after, "前", "后", "之前", "之后", "以前", "以后", "期间", "假", "放假", "长假", "黄金周", "当天", "那天", "节") {
 				continue
 			}
 		}
 		f := festivalByNm[name]
+		start := m[0]
 		var best time.Time
-		for y := now.Year() - 1; y <= now.Year()+1; y++ {
-			t, ok := f.on(y, now.Location())
-			if ok && (best.IsZero() || absDuration(t.Sub(today)) < absDuration(best.Sub(today))) {
-				best = t
+		if year {
+			if t, ok := f.on(y, now.Location()); ok {
+				best, start = t, at
+			}
+		} else {
+			for y := now.Year() - 1; y <= now.Year()+1; y++ {
+				t, ok := f.on(y, now.Location())
+				switch {
+				case !ok:
+				case past && t.After(today), !past && future && t.Before(today):
+				case best.IsZero(),
+					past && t.After(best),
+					!past && future && t.Before(best),
+					!past && !future && absDuration(t.Sub(today)) < absDuration(best.Sub(today)):
+					best = t
+				}
 			}
 		}
 		if !best.IsZero() {
-			ps = append(ps, piece{start: m[0], end: m[1], kind: pDate, from: best})
+			ps = append(ps, piece{start: start, end: m[1], kind: pDate, from: best})
 		}
 	}
 	return ps
+}
+
+var (
+	// rePastTense marks a message about something already done; it wins
+	// over reFutureTense ("双十一买的能退吗" is about last November).
+	rePastTense   = regexp.MustCompile(`买的|买了|下的单|下单的|下了单|收到的|寄的|寄了|发的货|那天|当时|上次`)
+	reFutureTense = regexp.MustCompile(`能|可以|来得及|会不会|还发|发货吗|到吗|打算|计划|准备`)
+	reYearBefore  = regexp.MustCompile(`(?:(今年|去年|明年|前年|后年)|(\d{4})\s*年)\s*的?\s*$`)
+)
+
+// yearBefore reads a year named just before text[end:] — 今年, 去年, 明年,
+// 前年, 后年 or "2025年", optionally followed by 的 — and where it starts.
+func yearBefore(text string, end int, now time.Time) (year, start int, ok bool) {
+	m := reYearBefore.FindStringSubmatchIndex(text[:end])
+	if m == nil {
+		return 0, 0, false
+	}
+	if m[2] >= 0 {
+		return now.Year() + map[string]int{"今年": 0, "去年": -1, "明年": 1, "前年": -2, "后年": 2}[text[m[2]:m[3]]], m[0], true
+	}
+	if y := num(text[m[4]:m[5]]); y >= 1900 && y <= 2200 {
+		return y, m[0], true
+	}
+	return 0, 0, false
 }
 
 func endsWithNumeral(s string) bool {
