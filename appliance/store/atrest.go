@@ -109,6 +109,16 @@ func (s *Store) SampleMessages(ctx context.Context, n int) (Sample, error) {
 	return sm, nil
 }
 
+// ClearIdentities counts the channel identities stored in clear (written
+// before encryption was on, or with it off), which EncryptExisting encrypts.
+func (s *Store) ClearIdentities(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.conn(ctx).Model(&identityRow{}).Where("value NOT LIKE ?", sealedPrefix+"%").Count(&n).Error; err != nil {
+		return 0, fmt.Errorf("store: unable to count identities: %w", err)
+	}
+	return n, nil
+}
+
 // EncryptExisting encrypts what was stored in clear before encryption was
 // turned on — message texts and payloads, dialogue states, tickets' titles,
 // bodies, data and history notes, conversation summaries, customers' names,

@@ -198,8 +198,9 @@ func runMigrate(env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "encrypted %d rows under secret_key (messages %d, dialogue states %d, tickets %d, conversation summaries %d, customers %d, merges %d); credentials sealed again: %d\n",
-			n, counts["messages"], counts["dialogue_states"], counts["tickets"], counts["conversations"], counts["customers"], counts["customer_merges"], creds)
+		fmt.Fprintf(env.Stdout, "encrypted %d rows under secret_key (messages %d, dialogue states %d, tickets %d, ticket notes %d, conversation summaries %d, customers %d, channel identities %d, merges %d); credentials sealed again: %d\n",
+			n, counts["messages"], counts["dialogue_states"], counts["tickets"], counts["ticket_events"], counts["conversations"], counts["customers"],
+			counts["identities"], counts["customer_merges"], creds)
 	}
 	return nil
 }

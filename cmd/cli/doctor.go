@@ -125,7 +125,7 @@ func checkEncryption(ctx context.Context, cfg *config.Config) (string, error) {
 		return "not checked: the database is not reachable (see database)", nil
 	}
 	defer s.Close()
-	state := "on: messages, dialogue states, tickets, summaries, customer profiles and live events are encrypted (AES-256-GCM); back up the master key"
+	state := "on: messages, dialogue states, tickets, summaries, customer profiles and identities, and live events are encrypted (AES-256-GCM); back up the master key"
 	if !cfg.Database.Encrypt {
 		state = "off (database.encrypt): new messages are stored in clear"
 	}
@@ -142,6 +142,9 @@ func checkEncryption(ctx context.Context, cfg *config.Config) (string, error) {
 	msg := fmt.Sprintf("%s; the newest %d messages: %d encrypted, all readable", state, sm.Messages, sm.Encrypted)
 	if sm.Previous > 0 {
 		msg += fmt.Sprintf(", %d under secret_key_previous (kefu migrate --encrypt-existing encrypts them under secret_key)", sm.Previous)
+	}
+	if n, err := s.ClearIdentities(ctx); err == nil && n > 0 && cfg.Database.Encrypt {
+		msg += fmt.Sprintf("; %d channel identities written before encryption are in clear (kefu migrate --encrypt-existing encrypts them)", n)
 	}
 	return msg, nil
 }
