@@ -131,7 +131,7 @@ func (x *Extractor) extract(text string, now time.Time, moneyExpected bool) []nl
 // 青岛市 and 青岛 are both place=青岛. They yield to anything else found on
 // the same characters — a catalog term, a date.
 func places(text string, dst []found) []found {
-	for _, m := range lexicon.Find(nil, text) {
+	for _, m := range lexicon.FindPlaces(nil, text) {
 		if m.Class == lexicon.Place {
 			dst = add(dst, text, m.Start, m.End, "place", lexicon.Canonical(m.Name), prioBare-1)
 		}

@@ -37,6 +37,33 @@ func TestFind(t *testing.T) {
 	}
 }
 
+// TestFindPlaces: the entity extractor's places hold every district and
+// county; the classifier's features (Find) stay as they were measured.
+func TestFindPlaces(t *testing.T) {
+	const text = "寄到深圳市南山区，再去东营市"
+	want := []Match{{6, 15, "深圳市", Place}, {15, 24, "南山区", Place}, {33, 42, "东营市", Place}}
+	if got := FindPlaces(nil, text); !slices.Equal(got, want) {
+		t.Errorf("FindPlaces: got %v, want %v", got, want)
+	}
+	if got := Find(nil, text); slices.ContainsFunc(got, func(m Match) bool { return m.Name == "南山区" }) {
+		t.Errorf("Find knows 南山区: %v", got)
+	}
+	if Canonical("东营市") != "东营" || Canonical("宝安区") != "宝安区" || Class("龙岗区") != Place {
+		t.Errorf("divisions: 东营市 → %q, 宝安区 → %q, class of 龙岗区 %q", Canonical("东营市"), Canonical("宝安区"), Class("龙岗区"))
+	}
+	// A name gives way to a longer one starting inside it: not 和龙 (a city).
+	if got := FindPlaces(nil, "宝安区和龙岗区"); !slices.Equal(got, []Match{{0, 9, "宝安区", Place}, {12, 21, "龙岗区", Place}}) {
+		t.Errorf("宝安区和龙岗区: %v", got)
+	}
+	if got := FindPlaces(nil, "去和龙市"); !slices.Equal(got, []Match{{3, 12, "和龙市", Place}}) {
+		t.Errorf("去和龙市: %v", got)
+	}
+	// Two-character divisions are words more often than places.
+	if got := FindPlaces(nil, "城区和郊区都能送"); len(got) != 0 {
+		t.Errorf("generic names found as places: %v", got)
+	}
+}
+
 func TestCanonical(t *testing.T) {
 	for name, want := range map[string]string{
 		"青岛市": "青岛", "青岛": "青岛", "广东省": "广东", "北京市": "北京",
@@ -49,6 +76,14 @@ func TestCanonical(t *testing.T) {
 	}
 	if Class("洛阳") != Place || Class("国庆节") != Festival || Class("你好") != "" {
 		t.Errorf("classes: 洛阳 %q, 国庆节 %q, 你好 %q", Class("洛阳"), Class("国庆节"), Class("你好"))
+	}
+}
+
+func BenchmarkFindPlaces(b *testing.B) {
+	text := "我想从呼和浩特坐火车去北京市海淀区，国庆节那天能到吗"
+	var dst []Match
+	for b.Loop() {
+		dst = FindPlaces(dst[:0], text)
 	}
 }
 
