@@ -113,6 +113,25 @@ func ReasonText(reason string) string {
 	return reason
 }
 
+// factLabels name slots and entity types for people (the console's
+// handoff.entity texts say the same).
+var factLabels = map[string]string{
+	"order_no": "订单号", "tracking_no": "运单号", "phone": "手机号", "product": "商品", "date": "日期", "money": "金额",
+	"course": "课程", "purchase_date": "购买日期", "bank_card": "银行卡", "id_card": "身份证", "money_range": "预算",
+	"date_range": "日期范围", "place": "地点", "amount": "金额", "budget": "预算", "booking_no": "预订单号", "card": "银行卡",
+	"checkin_date": "入住日期", "city": "城市", "class_date": "上课日期", "feature": "设施", "fund": "基金",
+	"new_phone": "新手机号", "payee_card": "收款卡号", "room_type": "房型", "size": "尺码", "quantity": "数量",
+}
+
+// FactLabel names a slot or an entity type in Chinese, or returns it as it
+// is when it has no name (a deployment's own slot).
+func FactLabel(name string) string {
+	if l, ok := factLabels[name]; ok {
+		return l
+	}
+	return name
+}
+
 // Render writes the extractive summary as one paragraph.
 func (s HandoffSummary) Render() string {
 	var parts []string
@@ -126,13 +145,13 @@ func (s HandoffSummary) Render() string {
 		}
 		parts = append(parts, "客户诉求："+intent)
 	}
-	var known []string
+	var known, values []string
 	for _, k := range slices.Sorted(maps.Keys(s.Slots)) {
-		known = append(known, k+"="+s.Slots[k])
+		known, values = append(known, FactLabel(k)+" "+s.Slots[k]), append(values, s.Slots[k])
 	}
 	for _, en := range s.Entities {
-		if !slices.Contains(known, en.Type+"="+en.Value) && !slices.ContainsFunc(known, func(k string) bool { return strings.HasSuffix(k, "="+en.Value) }) {
-			known = append(known, en.Type+"="+en.Text)
+		if !slices.Contains(values, en.Value) {
+			known, values = append(known, FactLabel(en.Type)+" "+en.Text), append(values, en.Value)
 		}
 	}
 	if len(known) > 0 {

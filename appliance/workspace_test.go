@@ -10,6 +10,7 @@ import (
 
 	"kefu/appliance"
 	"kefu/knowledge"
+	"kefu/nlu"
 )
 
 // scriptedAssistant stands in for the LLM; it records what it was given.
@@ -71,6 +72,18 @@ func TestExtractiveSummary(t *testing.T) {
 	}
 	if len(s.Channels) != 1 || s.Channels[0] != "web" {
 		t.Errorf("channels %v", s.Channels)
+	}
+}
+
+// TestSummaryNamesFacts: what the bot knows is written with names agents
+// read (入住日期, 订单号), a deployment's own slot as it is, and an entity
+// already in a slot is not repeated.
+func TestSummaryNamesFacts(t *testing.T) {
+	s := appliance.HandoffSummary{Slots: map[string]string{"checkin_date": "2026-11-25", "vip_room": "是"},
+		Entities: []nlu.Entity{{Type: "date", Value: "2026-11-25", Text: "明天"}, {Type: "order_no", Value: "E2026112401", Text: "E2026112401"}}}
+	const want = "已知信息：入住日期 2026-11-25，vip_room 是，订单号 E2026112401。"
+	if got := s.Render(); got != want {
+		t.Errorf("got %q, want %q", got, want)
 	}
 }
 

@@ -9,6 +9,8 @@ const zh = {
     entity: {
       order_no: "订单号", tracking_no: "运单号", phone: "手机号", product: "商品", date: "日期", money: "金额", course: "课程",
       purchase_date: "购买日期", bank_card: "银行卡", id_card: "身份证", money_range: "预算", date_range: "日期范围", place: "地点",
+      amount: "金额", budget: "预算", booking_no: "预订单号", card: "银行卡", checkin_date: "入住日期", city: "城市", class_date: "上课日期",
+      feature: "设施", fund: "基金", new_phone: "新手机号", payee_card: "收款卡号", room_type: "房型", size: "尺码", quantity: "数量",
     },
     reason: {
       intent_policy: "该问题需人工处理", complaint: "客户投诉", negative_sentiment: "客户情绪不满", low_confidence: "机器人连续无法回答",
@@ -67,6 +69,9 @@ const en: typeof zh = {
     entity: {
       order_no: "Order no.", tracking_no: "Tracking no.", phone: "Phone", product: "Product", date: "Date", money: "Amount", course: "Course",
       purchase_date: "Purchase date", bank_card: "Bank card", id_card: "ID card", money_range: "Budget", date_range: "Dates", place: "Place",
+      amount: "Amount", budget: "Budget", booking_no: "Booking no.", card: "Bank card", checkin_date: "Check-in date", city: "City",
+      class_date: "Class date", feature: "Feature", fund: "Fund", new_phone: "New phone", payee_card: "Payee card", room_type: "Room type",
+      size: "Size", quantity: "Quantity",
     },
     reason: {
       intent_policy: "Needs a human", complaint: "Complaint", negative_sentiment: "Upset customer", low_confidence: "Bot unsure twice",
