@@ -94,3 +94,22 @@ func BenchmarkFind(b *testing.B) {
 		dst = Find(dst[:0], text)
 	}
 }
+
+// FuzzFind: whatever the text, matches are in order, do not overlap, and
+// name what the text holds at their span.
+func FuzzFind(f *testing.F) {
+	for _, s := range []string{"宝安区和龙岗区", "从武汉到北京市海淀区", "去和龙市", "\xff北京", "城区郊区", strings.Repeat("龙岗区和", 30)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for name, find := range map[string]func([]Match, string) []Match{"Find": Find, "FindPlaces": FindPlaces} {
+			end := 0
+			for _, m := range find(nil, s) {
+				if m.Start < end || m.End <= m.Start || m.End > len(s) || s[m.Start:m.End] != m.Name || Class(m.Name) != m.Class {
+					t.Fatalf("%s(%q): bad match %+v after %d", name, s, m, end)
+				}
+				end = m.End
+			}
+		}
+	})
+}
