@@ -220,6 +220,23 @@ func TestEncryptionAtRest(t *testing.T) {
 	}
 }
 
+// rotationKeys are the master keys before and after a rotation.
+func rotationKeys() (old, current *secret.Box) {
+	old, _ = secret.New([]byte("old-master-key-0123456789abcdef"))
+	current, _ = secret.New([]byte("new-master-key-0123456789abcdef"))
+	return old, current
+}
+
+// openUnder returns a function opening stores on one database, each
+// encrypting at rest under the master key it is given.
+func openUnder(t *testing.T, opts store.Options) func(*secret.Box) *store.Store {
+	return func(box *secret.Box) *store.Store {
+		o := opts
+		o.Sealer, o.Encrypt = box.Purpose("messages at rest"), true
+		return storetest.OpenWith(t, o)
+	}
+}
+
 // TestKeyRotation: after secret_key changes (the old one as
 // secret_key_previous), everything sealed under the old key reads, doctor's
 // sample says so, and EncryptExisting plus ResealCredentials move it under
@@ -229,15 +246,9 @@ func TestKeyRotation(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			oldKey, _ := secret.New([]byte("old-master-key-0123456789abcdef"))
-			newKey, _ := secret.New([]byte("new-master-key-0123456789abcdef"))
+			oldKey, newKey := rotationKeys()
 			rotated := newKey.WithPrevious(oldKey)
-			opts := storetest.NewDatabase(t, dialect)
-			open := func(box *secret.Box) *store.Store {
-				o := opts
-				o.Sealer, o.Encrypt = box.Purpose("messages at rest"), true
-				return storetest.OpenWith(t, o)
-			}
+			open := openUnder(t, storetest.NewDatabase(t, dialect))
 			before := open(oldKey)
 			c := &appliance.Conversation{CustomerID: 1, Channel: "web", LastChannel: "web", Status: appliance.StatusBot}
 			if err := before.CreateConversation(ctx, c); err != nil {
@@ -304,14 +315,8 @@ func TestIdentitiesEncrypted(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			oldKey, _ := secret.New([]byte("old-master-key-0123456789abcdef"))
-			newKey, _ := secret.New([]byte("new-master-key-0123456789abcdef"))
-			opts := storetest.NewDatabase(t, dialect)
-			open := func(box *secret.Box) *store.Store {
-				o := opts
-				o.Sealer, o.Encrypt = box.Purpose("messages at rest"), true
-				return storetest.OpenWith(t, o)
-			}
+			oldKey, newKey := rotationKeys()
+			open := openUnder(t, storetest.NewDatabase(t, dialect))
 			s := open(oldKey)
 			openid := appliance.Identity{Kind: appliance.IdentityWeChatOpenID, Namespace: "wx1", Value: "oAbc123-openid"}
 			a, ident, err := s.ResolveIdentity(ctx, openid, "张三")
