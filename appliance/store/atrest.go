@@ -146,7 +146,7 @@ func (s *Store) EncryptExisting(ctx context.Context, progress func(table string,
 		{"ticket_events", "id", []string{"note"}},
 		{"conversations", "id", []string{"summary"}},
 		{"customers", "id", []string{"display_name", "attributes"}},
-		{"customer_merges", "id", []string{"profile"}},
+		{"customer_merges", "id", []string{"proof_value", "profile"}},
 	} {
 		n, err := s.rewriteTable(ctx, t.table, t.key, t.cols, eachValue(s.sealAgain))
 		total += n

@@ -34,9 +34,10 @@ type customerMergeRow struct {
 
 func (customerMergeRow) TableName() string { return "customer_merges" }
 
-// merge decrypts a merge record (the profile snapshot is encrypted at rest).
+// merge decrypts a merge record (the proof, an identity, and the profile
+// snapshot are encrypted at rest).
 func (s *Store) merge(r *customerMergeRow) *appliance.CustomerMerge {
-	r.Profile = s.decrypt(r.Profile)
+	r.ProofValue, r.Profile = s.decrypt(r.ProofValue), s.decrypt(r.Profile)
 	return r.domain()
 }
 
@@ -136,7 +137,7 @@ func (s *Store) MergeCustomers(ctx context.Context, m *appliance.CustomerMerge) 
 		}
 		p, _ := json.Marshal(m.Profile)
 		row := &customerMergeRow{WinnerID: m.WinnerID, LoserID: m.LoserID, Reason: m.Reason, ProofKind: string(m.Proof.Kind),
-			ProofNamespace: m.Proof.Namespace, ProofValue: m.Proof.Value, Channel: m.Channel, ActorType: m.ActorType,
+			ProofNamespace: m.Proof.Namespace, ProofValue: s.encrypt(m.Proof.Value), Channel: m.Channel, ActorType: m.ActorType,
 			ActorID: m.ActorID, ActorName: m.ActorName, Profile: s.encrypt(string(p)), CreatedAt: utc(m.CreatedAt)}
 		if err := db.Create(row).Error; err != nil {
 			return fmt.Errorf("store: unable to record the merge: %w", err)

@@ -52,6 +52,14 @@ func TestMergeAndUndo(t *testing.T) {
 		if m.ID == 0 {
 			t.Fatal("merge not recorded")
 		}
+		var proof string
+		s.DB().Table("customer_merges").Select("proof_value").Where("id = ?", m.ID).Scan(&proof)
+		if proof == "union-1" {
+			t.Error("the merge's proof is stored in clear")
+		}
+		if back, err := s.CustomerMerge(ctx, m.ID); err != nil || back.Proof.Value != "union-1" {
+			t.Errorf("merge read back: %+v, %v", back, err)
+		}
 		// The loser resolves to the winner, with every identity and one history.
 		got, err := s.Customer(ctx, b.ID)
 		if err != nil || got.ID != a.ID || len(got.Identities) != 3 {

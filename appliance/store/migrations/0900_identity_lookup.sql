@@ -10,6 +10,8 @@ CREATE UNIQUE INDEX ux_identities_value_hash ON identities (value_hash);
 -- A value of up to 128 bytes (what the channels and the app API accept) is at
 -- most 220 characters encrypted.
 {{MYSQL}}ALTER TABLE identities MODIFY value VARCHAR(255) NOT NULL;
+-- The identity that proved a customer merge is encrypted the same way.
+{{MYSQL}}ALTER TABLE customer_merges MODIFY proof_value VARCHAR(255) NOT NULL DEFAULT '';
 
 -- Ticket titles often name what the customer reported; the history notes hold
 -- what agents and customers wrote at each step. Both are encrypted too.
