@@ -40,6 +40,9 @@ type Customer struct {
 	// the merge is recorded and can be undone.
 	MergedInto int64      `json:"merged_into,omitempty"`
 	Identities []Identity `json:"identities,omitempty"`
-	CreatedAt  time.Time  `json:"created_at"`
-	UpdatedAt  time.Time  `json:"updated_at"`
+	// ErasedAt is when the customer's personal information was erased
+	// (Engine.EraseCustomer).
+	ErasedAt  *time.Time `json:"erased_at,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	UpdatedAt time.Time  `json:"updated_at"`
 }

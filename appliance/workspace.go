@@ -461,6 +461,9 @@ func (w *Workspace) UpdateProfile(ctx context.Context, customerID int64, u Profi
 	if err != nil {
 		return nil, nil, err
 	}
+	if cust.ErasedAt != nil {
+		return nil, nil, Errorf(ECONFLICT, "customer_erased", "the customer's personal information was erased; nothing is recorded about them any more")
+	}
 	prev := *cust
 	prev.Tags = slices.Clone(cust.Tags)
 	prev.Attributes = make(map[string]string, len(cust.Attributes))

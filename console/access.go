@@ -27,6 +27,7 @@ const (
 	permCustomersEdit       Permission = "customers.edit"    // tags and attributes of a customer's profile
 	permCustomersVIP        Permission = "customers.vip"     // a customer's VIP level, which changes routing
 	permCannedManage        Permission = "canned.manage"     // the team's canned replies
+	permCustomersErase      Permission = "customers.erase"   // erase a customer's personal information on request
 )
 
 // grants says which roles hold each permission. Compliance officers read
@@ -49,6 +50,7 @@ var grants = map[Permission][]appliance.Role{
 	permCustomersEdit:       {appliance.RoleAdmin, appliance.RoleSupervisor, appliance.RoleAgent},
 	permCustomersVIP:        {appliance.RoleAdmin, appliance.RoleSupervisor},
 	permCannedManage:        {appliance.RoleAdmin, appliance.RoleSupervisor},
+	permCustomersErase:      {appliance.RoleAdmin},
 
 	// QA and analytics (console/qa.go): compliance officers read reports,
 	// supervisors also set the rules and get the alerts; agents see none.

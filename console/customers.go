@@ -20,6 +20,7 @@ type profileView struct {
 	Editable struct {
 		Profile bool `json:"profile"` // tags and attributes
 		VIP     bool `json:"vip"`     // the VIP level
+		Erase   bool `json:"erase"`   // erase the customer's personal information
 	} `json:"editable"`
 }
 
@@ -65,9 +66,35 @@ func (s *Server) customerProfile(c *gin.Context) {
 		name = defaultCustomerName(&cust)
 	}
 	v := profileView{Profile: p, Customer: &profileCustomer{Customer: &cust, DisplayName: name}}
-	v.Editable.Profile = can(role, permCustomersEdit)
-	v.Editable.VIP = can(role, permCustomersVIP)
+	v.Editable.Profile = can(role, permCustomersEdit) && cust.ErasedAt == nil
+	v.Editable.VIP = can(role, permCustomersVIP) && cust.ErasedAt == nil
+	v.Editable.Erase = can(role, permCustomersErase) && cust.ErasedAt == nil
 	c.JSON(http.StatusOK, gin.H{"profile": v})
+}
+
+type eraseRequest struct {
+	Reason string `json:"reason"`
+}
+
+// eraseCustomer removes a customer's personal information on their request
+// (admins; the engine checks the reason and audits it).
+func (s *Server) eraseCustomer(c *gin.Context) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	var req eraseRequest
+	if err := bindJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	er, err := s.Engine.EraseCustomer(c.Request.Context(), id, currentUser(c), req.Reason)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"erasure": er})
 }
 
 func (s *Server) updateCustomer(c *gin.Context) {

@@ -69,6 +69,7 @@ func (s *Server) routes() []route {
 		{"DELETE", "/api/v1/channels/accounts/:id", need(permChannelsManage), s.deleteChannelAccount},
 		{"GET", "/api/v1/customers/:id/merges", need(permConversationsView), s.customerMerges},
 		{"POST", "/api/v1/customer-merges/:id/undo", need(permCustomersUnmerge), s.undoMerge},
+		{"POST", "/api/v1/customers/:id/erase", need(permCustomersErase), s.eraseCustomer},
 	}
 	rs = append(rs, s.nluRoutes()...)
 	rs = append(rs, s.knowledgeRoutes()...)

@@ -25,6 +25,7 @@ type Engine interface {
 	Handoff(ctx context.Context, convID int64, reason string, actor *appliance.User) (*appliance.Conversation, error)
 	Close(ctx context.Context, convID int64, agent *appliance.User) (*appliance.Conversation, error)
 	AgentSend(ctx context.Context, convID int64, agent *appliance.User, text string, note bool) (*appliance.Message, error)
+	EraseCustomer(ctx context.Context, customerID int64, actor *appliance.User, reason string) (*appliance.Erasure, error)
 }
 
 // Store is what the console reads and writes directly.

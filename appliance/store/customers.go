@@ -20,6 +20,7 @@ type customerRow struct {
 	Tags        string
 	Attributes  string
 	MergedInto  int64
+	ErasedAt    *time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }
@@ -41,7 +42,7 @@ func (identityRow) TableName() string { return "identities" }
 
 func (r *customerRow) domain() *appliance.Customer {
 	c := &appliance.Customer{ID: r.ID, DisplayName: r.DisplayName, VIPLevel: r.VIPLevel, MergedInto: r.MergedInto,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Tags: []string{}, Attributes: map[string]string{}}
+		ErasedAt: utcPtr(r.ErasedAt), CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Tags: []string{}, Attributes: map[string]string{}}
 	_ = json.Unmarshal([]byte(r.Tags), &c.Tags)
 	_ = json.Unmarshal([]byte(r.Attributes), &c.Attributes)
 	return c
@@ -116,7 +117,7 @@ func customerToRow(c *appliance.Customer) *customerRow {
 	}
 	a, _ := json.Marshal(attrs)
 	return &customerRow{ID: c.ID, DisplayName: c.DisplayName, VIPLevel: c.VIPLevel, Tags: string(tags),
-		Attributes: string(a), MergedInto: c.MergedInto, CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt)}
+		Attributes: string(a), MergedInto: c.MergedInto, ErasedAt: c.ErasedAt, CreatedAt: utc(c.CreatedAt), UpdatedAt: utc(c.UpdatedAt)}
 }
 
 func nonNil(s []string) []string {

@@ -23,6 +23,9 @@ const zh = {
       ticketStatus: { not_configured: "未接入工单系统", unavailable: "工单系统暂时不可用" },
       conversations: "历史会话", tickets: "工单", csat: "满意度", average: "平均 {v} 分", attrKey: "属性名", attrValue: "属性值",
       addAttr: "添加属性", saved: "客户资料已保存",
+      erase: "删除个人信息", erased: "个人信息已于 {t} 删除", eraseTitle: "删除该客户的个人信息",
+      eraseHint: "将删除姓名、属性、标签、全部渠道身份和对话状态，匿名化其全部会话、满意度评价和工单内容；仅保留统计用的记录与审计日志。此操作不可撤销。请先结束进行中的会话。",
+      eraseReason: "删除原因（如申请单号），将记入审计日志", eraseConfirm: "确认删除", eraseDone: "已删除：{c} 个会话、{m} 条消息、{i} 个渠道身份、{k} 张工单",
     },
     identity: {
       web_visitor: "网页访客", app_user: "App 用户", phone: "手机号", wechat_openid: "微信 OpenID", wechat_unionid: "微信 UnionID",
@@ -55,6 +58,8 @@ const zh = {
       same_agent: "会话已在该客服处", unknown_group: "技能组不存在", unknown_agent: "客服不存在", not_an_agent: "该用户不能接待客户",
       invalid_vip_level: "VIP 等级应在 0-9 之间", tag_too_long: "标签过长", too_many_tags: "标签过多", invalid_attribute: "属性名不合法",
       note_too_long: "备注过长", workspace_unavailable: "工作台服务未配置", bad_transfer_target: "请选择客服或技能组",
+      reason_required: "请填写删除原因", reason_too_long: "原因不超过 200 字", conversation_open: "该客户还有进行中的会话，请先结束会话",
+      customer_erased: "该客户的个人信息已删除，不能再修改",
     },
   },
 };
@@ -84,6 +89,9 @@ const en: typeof zh = {
       ticketStatus: { not_configured: "No ticket desk connected", unavailable: "Ticket desk unavailable" },
       conversations: "Past conversations", tickets: "Tickets", csat: "Satisfaction", average: "average {v}", attrKey: "Name", attrValue: "Value",
       addAttr: "Add attribute", saved: "Profile saved",
+      erase: "Erase personal data", erased: "Personal data erased on {t}", eraseTitle: "Erase this customer's personal data",
+      eraseHint: "Removes the name, attributes, tags, every channel identity and the dialogue state, and anonymizes all their conversations, ratings and tickets; only records for statistics and the audit log remain. This cannot be undone. Close any open conversation first.",
+      eraseReason: "Reason (e.g. the request's reference), recorded in the audit log", eraseConfirm: "Erase", eraseDone: "Erased: {c} conversations, {m} messages, {i} channel identities, {k} tickets",
     },
     identity: {
       web_visitor: "Web visitor", app_user: "App user", phone: "Phone", wechat_openid: "WeChat OpenID", wechat_unionid: "WeChat UnionID",
@@ -116,6 +124,8 @@ const en: typeof zh = {
       same_agent: "Already with this agent", unknown_group: "No such group", unknown_agent: "No such agent", not_an_agent: "This user cannot serve customers",
       invalid_vip_level: "VIP level is 0-9", tag_too_long: "Tag too long", too_many_tags: "Too many tags", invalid_attribute: "Invalid attribute name",
       note_too_long: "Note too long", workspace_unavailable: "The workspace is not configured", bad_transfer_target: "Pick an agent or a group",
+      reason_required: "Give a reason", reason_too_long: "At most 200 characters", conversation_open: "The customer has an open conversation: close it first",
+      customer_erased: "This customer's personal data was erased and cannot be edited",
     },
   },
 };

@@ -52,8 +52,11 @@ export interface CSAT { conversation_id: number; agent_id?: number; channel: str
 export interface ProfileCustomer extends Customer {
   attributes: Record<string, string>;
   merged_into?: number;
+  erased_at?: string;
   created_at: string;
 }
+
+export interface Erasure { customer_id: number; records: number[]; conversations: number; messages: number; identities: number; tickets: number; erased_at: string }
 
 export interface Profile {
   customer: ProfileCustomer;
@@ -65,7 +68,7 @@ export interface Profile {
   tickets_status: "ok" | "not_configured" | "unavailable";
   csat: CSAT[];
   csat_average?: number;
-  editable: { profile: boolean; vip: boolean };
+  editable: { profile: boolean; vip: boolean; erase: boolean };
 }
 
 export interface CannedReply { id: number; shortcut: string; title: string; text: string; group?: string }
@@ -84,6 +87,7 @@ export const handoffApi = {
   groups: () => request<{ groups: SkillGroup[] }>("GET", "/api/v1/routing/groups"),
   profile: (customerId: number) => request<{ profile: Profile }>("GET", `/api/v1/customers/${customerId}/profile`),
   updateCustomer: (customerId: number, u: ProfileUpdate) => request<{ customer: ProfileCustomer }>("PATCH", `/api/v1/customers/${customerId}`, u),
+  eraseCustomer: (customerId: number, reason: string) => request<{ erasure: Erasure }>("POST", `/api/v1/customers/${customerId}/erase`, { reason }),
   canned: () => request<{ replies: CannedReply[] }>("GET", "/api/v1/canned-replies"),
   createCanned: (r: Partial<CannedReply>) => request<{ reply: CannedReply }>("POST", "/api/v1/canned-replies", r),
   updateCanned: (id: number, r: Partial<CannedReply>) => request<{ reply: CannedReply }>("PATCH", `/api/v1/canned-replies/${id}`, r),

@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"kefu/appliance"
+)
+
+// erasedTitle replaces an erased customer's ticket titles.
+const erasedTitle = "[已删除 erased]"
+
+// MergedRecords implements appliance.ErasureStore.
+func (s *Store) MergedRecords(ctx context.Context, id int64) ([]int64, error) {
+	var out []int64
+	for frontier := []int64{id}; len(frontier) > 0 && len(out) < 10_000; {
+		var next []int64
+		if err := s.conn(ctx).Model(&customerRow{}).Where("merged_into IN ?", frontier).Order("id").Pluck("id", &next).Error; err != nil {
+			return nil, fmt.Errorf("store: unable to list merged records: %w", err)
+		}
+		out, frontier = append(out, next...), next
+	}
+	return out, nil
+}
+
+// EraseCustomers implements appliance.ErasureStore: in one transaction, the
+// records' conversations are anonymized like the retention job does (texts,
+// payloads, decision paths, summaries) and their CSAT comments blanked;
+// identities and dialogue states are deleted; tickets keep their type,
+// status and times but lose title, body, data and history notes; merge
+// records lose the proof and profile snapshot; the customer rows keep only
+// their id, times and the erasure time.
+func (s *Store) EraseCustomers(ctx context.Context, ids []int64, at time.Time) (appliance.Erasure, error) {
+	out := appliance.Erasure{Records: ids, ErasedAt: at.UTC()}
+	err := s.WithTx(ctx, func(ctx context.Context) error {
+		db := s.conn(ctx)
+		var convs []int64
+		if err := db.Model(&conversationRow{}).Where("customer_id IN ?", ids).Pluck("id", &convs).Error; err != nil {
+			return err
+		}
+		if len(convs) > 0 {
+			res := db.Model(&messageRow{}).Where("conversation_id IN ?", convs).
+				Updates(map[string]any{"text": appliance.ErasedText, "payload": nil, "decision": nil})
+			if res.Error != nil {
+				return res.Error
+			}
+			out.Messages = res.RowsAffected
+			if err := db.Model(&conversationRow{}).Where("id IN ?", convs).
+				Updates(map[string]any{"summary": "", "anonymized_at": out.ErasedAt}).Error; err != nil {
+				return err
+			}
+			if err := db.Table("csat_ratings").Where("conversation_id IN ?", convs).Update("comment", "").Error; err != nil {
+				return err
+			}
+		}
+		out.Conversations = int64(len(convs))
+		res := db.Where("customer_id IN ?", ids).Delete(&identityRow{})
+		if res.Error != nil {
+			return res.Error
+		}
+		out.Identities = res.RowsAffected
+		if err := db.Where("customer_id IN ?", ids).Delete(&dialogueStateRow{}).Error; err != nil {
+			return err
+		}
+		var tickets []int64
+		if err := db.Model(&ticketRow{}).Where("customer_id IN ?", ids).Pluck("id", &tickets).Error; err != nil {
+			return err
+		}
+		if len(tickets) > 0 {
+			if err := db.Model(&ticketRow{}).Where("id IN ?", tickets).
+				Updates(map[string]any{"title": erasedTitle, "body": "", "data": nil}).Error; err != nil {
+				return err
+			}
+			if err := db.Model(&ticketEventRow{}).Where("ticket_id IN ?", tickets).Update("note", "").Error; err != nil {
+				return err
+			}
+		}
+		out.Tickets = int64(len(tickets))
+		if err := db.Model(&customerMergeRow{}).Where("winner_id IN ? OR loser_id IN ?", ids, ids).
+			Updates(map[string]any{"proof_value": "", "profile": "{}"}).Error; err != nil {
+			return err
+		}
+		return db.Model(&customerRow{}).Where("id IN ?", ids).Updates(map[string]any{"display_name": "", "attributes": "{}",
+			"tags": "[]", "vip_level": 0, "erased_at": out.ErasedAt, "updated_at": out.ErasedAt}).Error
+	})
+	if err != nil {
+		return appliance.Erasure{}, fmt.Errorf("store: unable to erase customers: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,52 @@
+import { test, expect, type Page } from "@playwright/test";
+import { appSay, loginAs } from "./helpers";
+
+// Erasing a customer's personal information on request (个人信息保护法 art. 47):
+// admins only, with a reason, after the conversation is closed; what the
+// customer said is gone from the console and the erasure is in the audit log.
+test("an admin erases a customer's personal information; agents cannot", async ({ browser, request }) => {
+  const said = await appSay(request, "erase-me-1", "erase-1", "我叫王五，手机13912345678，快递到哪了");
+  const conv = said.conversation_id;
+
+  const agent = await loginAs(browser, "agent1");
+  await agent.goto(`/conversations/${conv}`);
+  await expect(agent.getByTestId("customer-profile")).toContainText("erase-me-1");
+  await expect(agent.getByTestId("profile-erase")).toHaveCount(0);
+
+  const admin = await loginAs(browser, "admin");
+  await admin.goto(`/conversations/${conv}`);
+  const erase = async (p: Page, reason: string) => {
+    await p.getByTestId("profile-erase").click();
+    await p.locator('textarea[data-testid="erase-reason"], [data-testid="erase-reason"] textarea').fill(reason);
+    await p.getByTestId("erase-confirm").click();
+  };
+  // Still open: refused, and nothing changes.
+  await erase(admin, "PIPL 删除申请 2026-1124-01");
+  await expect(admin.locator(".el-message--error")).toContainText("请先结束会话");
+  await admin.keyboard.press("Escape");
+  await expect(admin.getByTestId("messages")).toContainText("13912345678");
+
+  await admin.getByTestId("close").click();
+  await admin.getByRole("button", { name: "确定" }).click();
+  await expect(admin.getByTestId("conv-status")).toHaveText("已结束");
+
+  await erase(admin, "PIPL 删除申请 2026-1124-01");
+  await expect(admin.locator(".el-message--success")).toContainText("已删除：1 个会话");
+  await expect(admin.getByTestId("profile-erased")).toContainText("个人信息已于");
+  await expect(admin.getByTestId("profile-erase")).toHaveCount(0);
+  await admin.reload();
+  await expect(admin.getByTestId("messages")).toContainText("[已删除 erased]");
+  await expect(admin.getByTestId("messages")).not.toContainText("13912345678");
+  await expect(admin.getByTestId("customer-profile")).not.toContainText("erase-me-1");
+  await admin.screenshot({ path: "test-results/privacy-erased.png" });
+
+  await admin.goto("/audit");
+  const filter = admin.locator('input[data-testid="audit-filter"], [data-testid="audit-filter"] input');
+  await filter.fill("customer.erase");
+  await filter.press("Enter");
+  await expect(admin.locator(".el-table")).toContainText("PIPL 删除申请 2026-1124-01");
+
+  // The same app user writing again is a new customer with no history.
+  const again = await appSay(request, "erase-me-1", "erase-2", "你好");
+  expect(again.conversation_id).not.toBe(conv);
+});
