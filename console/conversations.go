@@ -58,13 +58,15 @@ func customerViewOf(c *gin.Context, cust *appliance.Customer, full bool) *custom
 	return v
 }
 
+// defaultCustomerName names a customer nobody named by their app user id;
+// otherwise it is empty and the console says 访客 #12 in its language.
 func defaultCustomerName(c *appliance.Customer) string {
 	for _, id := range c.Identities {
 		if id.Kind == appliance.IdentityAppUser {
 			return id.Value
 		}
 	}
-	return "访客 #" + itoa(c.ID)
+	return ""
 }
 
 func (s *Server) view(c *gin.Context, conv *appliance.Conversation) conversationView {

@@ -124,7 +124,7 @@ table{border-collapse:collapse;width:100%} th,td{border:1px solid #bbb;padding:4
 th{background:#f0f0f0} .note{background:#fff8e1} .text{white-space:pre-wrap} @media print{body{margin:0}}
 </style></head><body>
 <h1>会话记录 Conversation record #{{.Conversation.ID}}</h1>
-<div class="meta">客户 customer: {{with .Customer}}{{.DisplayName}} (#{{.ID}}){{end}} · 渠道 channel: {{.Conversation.Channel}} · 状态 status: {{status .Conversation.Status}}<br>
+<div class="meta">客户 customer: {{with .Customer}}{{if .DisplayName}}{{.DisplayName}}{{else}}访客 visitor{{end}} (#{{.ID}}){{end}} · 渠道 channel: {{.Conversation.Channel}} · 状态 status: {{status .Conversation.Status}}<br>
 开始 started: {{time .Conversation.CreatedAt .Loc}} · 导出 exported: {{time .ExportedAt .Loc}} by {{.ExportedBy}}<br>
 完整性 integrity: {{if .Chain.Valid}}<span class="ok">完整 intact</span>{{else}}<span class="bad">校验失败 broken: {{.Chain.Problem}}{{if .Chain.BrokenAt}} at #{{.Chain.BrokenAt}}{{end}}</span>{{end}}{{if .Chain.Anonymized}} (已匿名 anonymized){{end}}
  · {{.Chain.Sealed}}/{{.Chain.Messages}} 条带哈希 sealed<br>

@@ -34,3 +34,9 @@ export function setLocale(l: Locale) {
 export function currentLocale(): Locale {
   return (i18n.global.locale as unknown as { value: Locale }).value;
 }
+
+// customerName is how the console names a customer: their name, or, for one
+// nobody named (a web visitor), "访客 #12" in the console's language.
+export function customerName(c: { display_name?: string } | null | undefined, id: number): string {
+  return c?.display_name || i18n.global.t("conv.visitor", { id });
+}

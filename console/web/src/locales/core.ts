@@ -11,6 +11,7 @@ const zh = {
   status: { online: "在线", busy: "忙碌", away: "离开", offline: "离线" },
   role: { admin: "管理员", supervisor: "主管", agent: "客服", compliance: "合规专员", editor: "知识库编辑" },
   conv: {
+    visitor: "访客 #{id}",
     queued: "排队中", mine: "我的会话", bot: "机器人接待", all: "全部会话", closed: "已结束", assigned: "人工接待",
     empty: "暂无会话", select: "请从左侧选择一个会话", waiting: "已等待 {s}", take: "接入会话", close: "结束会话",
     handoff: "转人工", note: "内部备注", send: "发送", placeholder: "输入回复，Enter 发送，Shift+Enter 换行",
@@ -61,6 +62,7 @@ const en: typeof zh = {
   status: { online: "Online", busy: "Busy", away: "Away", offline: "Offline" },
   role: { admin: "Admin", supervisor: "Supervisor", agent: "Agent", compliance: "Compliance", editor: "Editor" },
   conv: {
+    visitor: "Visitor #{id}",
     queued: "Queue", mine: "Mine", bot: "With bot", all: "All", closed: "Closed", assigned: "With agent",
     empty: "No conversations", select: "Pick a conversation on the left", waiting: "waiting {s}", take: "Take",
     close: "Close", handoff: "Hand off", note: "Internal note", send: "Send",
