@@ -15,7 +15,10 @@ const (
 
 // Store is what retention needs.
 type Store interface {
-	ExpiredConversations(ctx context.Context, before time.Time, limit int) ([]int64, error)
+	// ExpiredConversations lists closed conversations idle since before;
+	// anonymized ones (by an earlier run in anonymize mode, or an erasure)
+	// only when anonymized is true.
+	ExpiredConversations(ctx context.Context, before time.Time, limit int, anonymized bool) ([]int64, error)
 	DeleteConversations(ctx context.Context, ids []int64) (messages int64, err error)
 	AnonymizeConversations(ctx context.Context, ids []int64) (messages int64, err error)
 	DeleteDialogueStatesBefore(ctx context.Context, before time.Time) (int64, error)
@@ -64,7 +67,7 @@ func Run(ctx context.Context, s Store, p Policy, now time.Time, count func(strin
 	var err error
 	for ctx.Err() == nil {
 		var ids []int64
-		if ids, err = s.ExpiredConversations(ctx, res.Cutoff, 500); err != nil || len(ids) == 0 {
+		if ids, err = s.ExpiredConversations(ctx, res.Cutoff, 500, p.Mode == Delete); err != nil || len(ids) == 0 {
 			break
 		}
 		var n int64

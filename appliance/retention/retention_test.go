@@ -36,13 +36,26 @@ func TestRetentionDeletesOrAnonymizesOldClosedConversations(t *testing.T) {
 				old2 := mk(appliance.StatusClosed, now.AddDate(0, 0, -366))
 				openOld := mk(appliance.StatusQueued, now.AddDate(0, 0, -500)) // still open: kept
 				recent := mk(appliance.StatusClosed, now.AddDate(0, 0, -10))
+				// Anonymized before (an earlier run in anonymize mode, or an
+				// erasure): skipped when anonymizing, deleted when deleting.
+				blank := mk(appliance.StatusClosed, now.AddDate(0, 0, -380))
+				if _, err := s.AnonymizeConversations(ctx, []int64{blank}); err != nil {
+					t.Fatal(err)
+				}
+				wantConvs, wantMsgs := int64(2), int64(6)
+				if mode == retention.Delete {
+					wantConvs, wantMsgs = 3, 9
+				}
 				counts := map[string]int64{}
 				res, err := retention.Run(ctx, s, retention.Policy{Days: 365, Mode: mode}, now, func(k string, n int64) { counts[k] += n })
 				if err != nil {
 					t.Fatal(err)
 				}
-				if res.Conversations != 2 || res.Messages != 6 || counts["conversations"] != 2 || counts["messages"] != 6 {
-					t.Errorf("got %+v (counted %v), want 2 conversations and 6 messages", res, counts)
+				if res.Conversations != wantConvs || res.Messages != wantMsgs || counts["conversations"] != wantConvs || counts["messages"] != wantMsgs {
+					t.Errorf("got %+v (counted %v), want %d conversations and %d messages", res, counts, wantConvs, wantMsgs)
+				}
+				if _, err := s.Conversation(ctx, blank); appliance.IsNotFound(err) != (mode == retention.Delete) {
+					t.Errorf("the conversation anonymized before: %v", err)
 				}
 				for _, id := range []int64{old1, old2} {
 					_, err := s.Conversation(ctx, id)
@@ -65,7 +78,7 @@ func TestRetentionDeletesOrAnonymizesOldClosedConversations(t *testing.T) {
 					}
 				}
 				audit, _ := s.Audit(ctx, appliance.AuditFilter{Action: "retention." + mode})
-				if len(audit) != 1 || audit[0].Detail["conversations"] != 2.0 || audit[0].Detail["messages"] != 6.0 {
+				if len(audit) != 1 || audit[0].Detail["conversations"] != float64(wantConvs) || audit[0].Detail["messages"] != float64(wantMsgs) {
 					t.Errorf("audit: got %+v, want one entry with the counts", audit)
 				}
 				// A second run finds nothing more.

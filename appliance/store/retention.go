@@ -9,12 +9,16 @@ import (
 )
 
 // ExpiredConversations returns up to limit closed conversations whose last
-// message is older than before and that are not yet anonymized, oldest first.
-func (s *Store) ExpiredConversations(ctx context.Context, before time.Time, limit int) ([]int64, error) {
+// message is older than before, oldest first: those not yet anonymized, or
+// all of them when anonymized is set (deleting what anonymizing or an
+// erasure left blank).
+func (s *Store) ExpiredConversations(ctx context.Context, before time.Time, limit int, anonymized bool) ([]int64, error) {
 	var ids []int64
-	err := s.conn(ctx).Model(&conversationRow{}).
-		Where("status = ? AND last_message_at < ? AND anonymized_at IS NULL", string(appliance.StatusClosed), before.UTC()).
-		Order("id").Limit(limit).Pluck("id", &ids).Error
+	q := s.conn(ctx).Model(&conversationRow{}).Where("status = ? AND last_message_at < ?", string(appliance.StatusClosed), before.UTC())
+	if !anonymized {
+		q = q.Where("anonymized_at IS NULL")
+	}
+	err := q.Order("id").Limit(limit).Pluck("id", &ids).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to list expired conversations: %w", err)
 	}
