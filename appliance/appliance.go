@@ -36,6 +36,9 @@ type ConversationFilter struct {
 	CustomerID int64
 	Limit      int
 	BeforeID   int64 // paging: only ids below this
+	// ByID lists newest first by id rather than by last activity, so
+	// paging with BeforeID visits every conversation exactly once.
+	ByID bool
 }
 
 // ConversationStore keeps conversations.

@@ -28,6 +28,7 @@ const (
 	permCustomersVIP        Permission = "customers.vip"     // a customer's VIP level, which changes routing
 	permCannedManage        Permission = "canned.manage"     // the team's canned replies
 	permCustomersErase      Permission = "customers.erase"   // erase a customer's personal information on request
+	permCustomersExport     Permission = "customers.export"  // export everything held about a customer, unmasked
 )
 
 // grants says which roles hold each permission. Compliance officers read
@@ -51,6 +52,7 @@ var grants = map[Permission][]appliance.Role{
 	permCustomersVIP:        {appliance.RoleAdmin, appliance.RoleSupervisor},
 	permCannedManage:        {appliance.RoleAdmin, appliance.RoleSupervisor},
 	permCustomersErase:      {appliance.RoleAdmin},
+	permCustomersExport:     {appliance.RoleAdmin, appliance.RoleCompliance},
 
 	// QA and analytics (console/qa.go): compliance officers read reports,
 	// supervisors also set the rules and get the alerts; agents see none.

@@ -21,6 +21,7 @@ type profileView struct {
 		Profile bool `json:"profile"` // tags and attributes
 		VIP     bool `json:"vip"`     // the VIP level
 		Erase   bool `json:"erase"`   // erase the customer's personal information
+		Export  bool `json:"export"`  // export everything held about the customer
 	} `json:"editable"`
 }
 
@@ -69,6 +70,7 @@ func (s *Server) customerProfile(c *gin.Context) {
 	v.Editable.Profile = can(role, permCustomersEdit) && cust.ErasedAt == nil
 	v.Editable.VIP = can(role, permCustomersVIP) && cust.ErasedAt == nil
 	v.Editable.Erase = can(role, permCustomersErase) && cust.ErasedAt == nil
+	v.Editable.Export = can(role, permCustomersExport)
 	c.JSON(http.StatusOK, gin.H{"profile": v})
 }
 

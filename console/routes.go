@@ -70,6 +70,7 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/customers/:id/merges", need(permConversationsView), s.customerMerges},
 		{"POST", "/api/v1/customer-merges/:id/undo", need(permCustomersUnmerge), s.undoMerge},
 		{"POST", "/api/v1/customers/:id/erase", need(permCustomersErase), s.eraseCustomer},
+		{"GET", "/api/v1/customers/:id/export", need(permCustomersExport), s.exportCustomer},
 	}
 	rs = append(rs, s.nluRoutes()...)
 	rs = append(rs, s.knowledgeRoutes()...)

@@ -145,7 +145,11 @@ func (s *Store) ListConversations(ctx context.Context, f appliance.ConversationF
 		limit = 100
 	}
 	var rows []conversationRow
-	if err := q.Order("last_message_at DESC, id DESC").Limit(limit).Find(&rows).Error; err != nil {
+	order := "last_message_at DESC, id DESC"
+	if f.ByID {
+		order = "id DESC"
+	}
+	if err := q.Order(order).Limit(limit).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("store: unable to list conversations: %w", err)
 	}
 	out := make([]*appliance.Conversation, len(rows))

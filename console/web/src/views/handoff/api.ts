@@ -68,7 +68,7 @@ export interface Profile {
   tickets_status: "ok" | "not_configured" | "unavailable";
   csat: CSAT[];
   csat_average?: number;
-  editable: { profile: boolean; vip: boolean; erase: boolean };
+  editable: { profile: boolean; vip: boolean; erase: boolean; export: boolean };
 }
 
 export interface CannedReply { id: number; shortcut: string; title: string; text: string; group?: string }
