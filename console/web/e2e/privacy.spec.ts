@@ -1,10 +1,11 @@
+import { readFileSync } from "node:fs";
 import { test, expect, type Page } from "@playwright/test";
 import { appSay, loginAs } from "./helpers";
 
 // Erasing a customer's personal information on request (个人信息保护法 art. 47):
 // admins only, with a reason, after the conversation is closed; what the
 // customer said is gone from the console and the erasure is in the audit log.
-test("an admin erases a customer's personal information; agents cannot", async ({ browser, request }) => {
+test("an admin exports, then erases a customer's personal information; agents can do neither", async ({ browser, request }) => {
   const said = await appSay(request, "erase-me-1", "erase-1", "我叫王五，手机13912345678，快递到哪了");
   const conv = said.conversation_id;
 
@@ -12,9 +13,15 @@ test("an admin erases a customer's personal information; agents cannot", async (
   await agent.goto(`/conversations/${conv}`);
   await expect(agent.getByTestId("customer-profile")).toContainText("erase-me-1");
   await expect(agent.getByTestId("profile-erase")).toHaveCount(0);
+  await expect(agent.getByTestId("profile-export")).toHaveCount(0);
 
   const admin = await loginAs(browser, "admin");
   await admin.goto(`/conversations/${conv}`);
+  // A copy of everything held about the person, as the request for access asks.
+  const [download] = await Promise.all([admin.waitForEvent("download"), admin.getByTestId("profile-export").click()]);
+  expect(download.suggestedFilename()).toMatch(/^customer-\d+\.json$/);
+  const copy = JSON.parse(readFileSync(await download.path(), "utf8"));
+  expect(JSON.stringify(copy.conversations)).toContain("13912345678");
   const erase = async (p: Page, reason: string) => {
     await p.getByTestId("profile-erase").click();
     await p.locator('textarea[data-testid="erase-reason"], [data-testid="erase-reason"] textarea').fill(reason);
