@@ -15,12 +15,15 @@ type Erasure struct {
 	CustomerID int64 `json:"customer_id"`
 	// Records are the customer records erased: the one asked for and those
 	// merged into it (one person).
-	Records       []int64   `json:"records"`
-	Conversations int64     `json:"conversations"` // anonymized: texts, payloads, decisions, summaries, CSAT comments
-	Messages      int64     `json:"messages"`
-	Identities    int64     `json:"identities"` // deleted: the channels no longer know the person
-	Tickets       int64     `json:"tickets"`    // titles, bodies, data and history notes blanked
-	ErasedAt      time.Time `json:"erased_at"`
+	Records       []int64 `json:"records"`
+	Conversations int64   `json:"conversations"` // anonymized: texts, payloads, decisions, summaries, CSAT comments
+	Messages      int64   `json:"messages"`
+	Identities    int64   `json:"identities"` // deleted: the channels no longer know the person
+	Tickets       int64   `json:"tickets"`    // titles, bodies, data and history notes blanked
+	// AuditDetails are the audit entries of profile edits whose details
+	// (attributes before and after) were removed; who and when stay.
+	AuditDetails int64     `json:"audit_details"`
+	ErasedAt     time.Time `json:"erased_at"`
 }
 
 // ErasureStore is what erasing needs beyond Store (appliance/store
@@ -91,7 +94,7 @@ func (e *Engine) EraseCustomer(ctx context.Context, id int64, actor *User, reaso
 		return e.store.RecordAudit(ctx, &AuditEntry{ActorType: "user", ActorID: actor.ID, ActorName: actor.Username,
 			Action: "customer.erase", TargetType: "customer", TargetID: strconv.FormatInt(id, 10), CreatedAt: out.ErasedAt,
 			Detail: map[string]any{"reason": reason, "records": out.Records, "conversations": out.Conversations,
-				"messages": out.Messages, "identities": out.Identities, "tickets": out.Tickets}})
+				"messages": out.Messages, "identities": out.Identities, "tickets": out.Tickets, "audit_details": out.AuditDetails}})
 	})
 	if err != nil {
 		return nil, err

@@ -34,7 +34,7 @@ type Config struct {
 		DSN          string `yaml:"dsn" secret:"true" help:"MySQL/MariaDB DSN (user:pass@tcp(host:3306)/kefu?parseTime=true); empty uses SQLite in data_dir"`
 		MaxOpenConns int    `yaml:"max_open_conns" default:"20" help:"connection pool size (MySQL)"`
 		SQLiteSync   string `yaml:"sqlite_sync" default:"full" help:"SQLite durability: full survives a power cut or OS crash; normal only a process crash, and is ~15% faster"`
-		Encrypt      bool   `yaml:"encrypt" default:"true" help:"encrypt what customers and agents said at rest (message texts and payloads, dialogue states, tickets and their notes, summaries, customers' names, attributes and channel identities, live events) with AES-256-GCM under a key derived from secret_key; back that key up: without it they cannot be read"`
+		Encrypt      bool   `yaml:"encrypt" default:"true" help:"encrypt what customers and agents said at rest (message texts and payloads, dialogue states, tickets and their notes, summaries, customers' names, attributes and channel identities, audit details, live events) with AES-256-GCM under a key derived from secret_key; back that key up: without it they cannot be read"`
 	} `yaml:"database"`
 
 	Log struct {

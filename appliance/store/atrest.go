@@ -122,8 +122,8 @@ func (s *Store) ClearIdentities(ctx context.Context) (int64, error) {
 // EncryptExisting encrypts what was stored in clear before encryption was
 // turned on — message texts and payloads, dialogue states, tickets' titles,
 // bodies, data and history notes, conversation summaries, customers' names,
-// attributes and channel identities (with their lookup hashes), and merge
-// snapshots — and encrypts again under the current master
+// attributes and channel identities (with their lookup hashes), merge
+// proofs and snapshots, and audit details — and encrypts again under the current master
 // key what a previous one encrypted, a thousand rows per transaction, and
 // returns how many rows it changed. It is safe while the appliance serves:
 // a row is updated only if it still holds what was read. The message chain
@@ -147,6 +147,7 @@ func (s *Store) EncryptExisting(ctx context.Context, progress func(table string,
 		{"conversations", "id", []string{"summary"}},
 		{"customers", "id", []string{"display_name", "attributes"}},
 		{"customer_merges", "id", []string{"proof_value", "profile"}},
+		{"audit_log", "id", []string{"detail"}},
 	} {
 		n, err := s.rewriteTable(ctx, t.table, t.key, t.cols, eachValue(s.sealAgain))
 		total += n

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -178,6 +179,19 @@ func TestEncryptionAtRest(t *testing.T) {
 			}
 			if evs, _ := enc.EventsAfter(ctx, 0, 10); len(evs) != 1 || !strings.Contains(string(evs[0].Payload), said) {
 				t.Errorf("live event read back: %+v", evs)
+			}
+			if err := enc.RecordAudit(ctx, &appliance.AuditEntry{ActorType: "user", Action: "customer.update", TargetType: "customer",
+				TargetID: "1", Detail: map[string]any{"attributes": map[string]any{"after": map[string]any{"phone": "13812345678"}}}}); err != nil {
+				t.Fatal(err)
+			}
+			var rawDetail string
+			enc.DB().Table("audit_log").Select("detail").Where("action = 'customer.update'").Scan(&rawDetail)
+			if strings.Contains(rawDetail, "13812345678") {
+				t.Errorf("audit detail stored in clear: %s", rawDetail)
+			}
+			if entries, _ := enc.Audit(ctx, appliance.AuditFilter{Action: "customer.update"}); len(entries) != 1 ||
+				!strings.Contains(fmt.Sprint(entries[0].Detail), "13812345678") {
+				t.Errorf("audit detail read back: %+v", entries)
 			}
 
 			// Without the key (or with another) the ciphertext is what

@@ -29,8 +29,10 @@ func (s *Store) RecordAudit(ctx context.Context, e *appliance.AuditEntry) error 
 	row := auditRow{ActorType: e.ActorType, ActorID: e.ActorID, ActorName: e.ActorName, Action: e.Action,
 		TargetType: e.TargetType, TargetID: e.TargetID, IP: e.IP, CreatedAt: utc(e.CreatedAt)}
 	if len(e.Detail) > 0 {
+		// Details can hold what was changed (a customer's attributes before
+		// and after an edit): encrypted at rest like the profile itself.
 		b, _ := json.Marshal(e.Detail)
-		row.Detail = strPtr(string(b))
+		row.Detail = strPtr(s.encrypt(string(b)))
 	}
 	if err := s.conn(ctx).Create(&row).Error; err != nil {
 		return fmt.Errorf("store: unable to record audit entry: %w", err)
@@ -70,7 +72,7 @@ func (s *Store) Audit(ctx context.Context, f appliance.AuditFilter) ([]*applianc
 		e := &appliance.AuditEntry{ID: r.ID, ActorType: r.ActorType, ActorID: r.ActorID, ActorName: r.ActorName,
 			Action: r.Action, TargetType: r.TargetType, TargetID: r.TargetID, IP: r.IP, CreatedAt: r.CreatedAt.UTC()}
 		if r.Detail != nil {
-			_ = json.Unmarshal([]byte(*r.Detail), &e.Detail)
+			_ = json.Unmarshal([]byte(s.decrypt(*r.Detail)), &e.Detail)
 		}
 		out[i] = e
 	}

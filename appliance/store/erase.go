@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"kefu/appliance"
@@ -29,7 +30,8 @@ func (s *Store) MergedRecords(ctx context.Context, id int64) ([]int64, error) {
 // payloads, decision paths, summaries) and their CSAT comments blanked;
 // identities and dialogue states are deleted; tickets keep their type,
 // status and times but lose title, body, data and history notes; merge
-// records lose the proof and profile snapshot; the customer rows keep only
+// records lose the proof and profile snapshot; audit entries of profile
+// edits lose their details (before and after); the customer rows keep only
 // their id, times and the erasure time.
 func (s *Store) EraseCustomers(ctx context.Context, ids []int64, at time.Time) (appliance.Erasure, error) {
 	out := appliance.Erasure{Records: ids, ErasedAt: at.UTC()}
@@ -81,6 +83,18 @@ func (s *Store) EraseCustomers(ctx context.Context, ids []int64, at time.Time) (
 			Updates(map[string]any{"proof_value": "", "profile": "{}"}).Error; err != nil {
 			return err
 		}
+		// Audit entries keep who did what and when to the customer; the
+		// details of profile edits (attributes before and after) go.
+		targets := make([]string, len(ids))
+		for i, id := range ids {
+			targets[i] = strconv.FormatInt(id, 10)
+		}
+		res = db.Model(&auditRow{}).Where("target_type = ? AND target_id IN ? AND action = ?", "customer", targets, "customer.update").
+			Update("detail", s.encrypt(`{"erased":true}`))
+		if res.Error != nil {
+			return res.Error
+		}
+		out.AuditDetails = res.RowsAffected
 		return db.Model(&customerRow{}).Where("id IN ?", ids).Updates(map[string]any{"display_name": "", "attributes": "{}",
 			"tags": "[]", "vip_level": 0, "erased_at": out.ErasedAt, "updated_at": out.ErasedAt}).Error
 	})

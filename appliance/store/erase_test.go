@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +48,17 @@ func TestEraseCustomers(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		edit := &appliance.AuditEntry{ActorType: "user", ActorName: "a1", Action: "customer.update", TargetType: "customer",
+			TargetID: fmt.Sprint(a.ID), Detail: map[string]any{"attributes": map[string]any{"after": map[string]any{"phone": "13812345678"}}}}
+		if err := s.RecordAudit(ctx, edit); err != nil {
+			t.Fatal(err)
+		}
+		otherEdit := &appliance.AuditEntry{ActorType: "user", ActorName: "a1", Action: "customer.update", TargetType: "customer",
+			TargetID: fmt.Sprint(other.ID), Detail: map[string]any{"tags": "x"}}
+		if err := s.RecordAudit(ctx, otherEdit); err != nil {
+			t.Fatal(err)
+		}
+
 		records, err := s.MergedRecords(ctx, a.ID)
 		if err != nil || !slices.Equal(records, []int64{b.ID}) {
 			t.Fatalf("MergedRecords: %v, %v; want [%d]", records, err, b.ID)
@@ -56,7 +69,7 @@ func TestEraseCustomers(t *testing.T) {
 			t.Fatal(err)
 		}
 		// b's conversation moved to a with the merge: two conversations, two messages.
-		if er.Conversations != 2 || er.Messages != 2 || er.Identities != 2 || er.Tickets != 1 {
+		if er.Conversations != 2 || er.Messages != 2 || er.Identities != 2 || er.Tickets != 1 || er.AuditDetails != 1 {
 			t.Errorf("erasure: %+v", er)
 		}
 
@@ -99,6 +112,20 @@ func TestEraseCustomers(t *testing.T) {
 		}
 		if rep, _ := s.VerifyConversation(ctx, convA.ID); !rep.Anonymized {
 			t.Errorf("chain report after erasure: %+v, want it marked anonymized", rep)
+		}
+
+		entries, _ := s.Audit(ctx, appliance.AuditFilter{Action: "customer.update"})
+		for _, e := range entries {
+			switch e.TargetID {
+			case fmt.Sprint(a.ID):
+				if e.ActorName != "a1" || e.Detail["erased"] != true || strings.Contains(fmt.Sprint(e.Detail), "1381234") {
+					t.Errorf("audit entry of the erased customer: %+v", e)
+				}
+			case fmt.Sprint(other.ID):
+				if e.Detail["tags"] != "x" {
+					t.Errorf("another customer's audit entry: %+v", e)
+				}
+			}
 		}
 
 		// The other customer is untouched.

@@ -17,3 +17,7 @@ CREATE UNIQUE INDEX ux_identities_value_hash ON identities (value_hash);
 -- what agents and customers wrote at each step. Both are encrypted too.
 {{MYSQL}}ALTER TABLE tickets MODIFY title TEXT NOT NULL;
 {{MYSQL}}ALTER TABLE ticket_events MODIFY note MEDIUMTEXT NOT NULL;
+
+-- Audit details can hold what an edit changed (a customer's attributes before
+-- and after): encrypted too.
+{{MYSQL}}ALTER TABLE audit_log MODIFY detail MEDIUMTEXT NULL;
