@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -34,6 +36,15 @@ func TestCustomerExportAndErase(t *testing.T) {
 	}
 	custID := int64(b["conversation"].(map[string]any)["customer_id"].(float64))
 	customer := fmt.Sprintf("/api/v1/customers/%d", custID)
+
+	// As the appliance runs, the identity is ciphertext found by a keyed
+	// hash, not by a plain one anyone could recompute from a guess.
+	var row struct{ Kind, Namespace, Value, ValueHash string }
+	p.Store.DB().Raw("SELECT kind, namespace, value, value_hash FROM identities WHERE customer_id = ?", custID).Scan(&row)
+	plain := sha256.Sum256([]byte(row.Kind + "\x00" + row.Namespace + "\x00" + "dsar-user"))
+	if !strings.HasPrefix(row.Value, "kefu:enc:") || row.ValueHash == "" || row.ValueHash == base64.RawURLEncoding.EncodeToString(plain[:]) {
+		t.Errorf("identity stored as %+v, want ciphertext and a keyed hash", row)
+	}
 
 	if st, _ := agent.do("GET", customer+"/export", nil, false); st != 403 {
 		t.Errorf("an agent exported: %d, want 403", st)
