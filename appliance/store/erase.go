@@ -9,9 +9,6 @@ import (
 	"kefu/appliance"
 )
 
-// erasedTitle replaces an erased customer's ticket titles.
-const erasedTitle = "[已删除 erased]"
-
 // MergedRecords implements appliance.ErasureStore.
 func (s *Store) MergedRecords(ctx context.Context, id int64) ([]int64, error) {
 	var out []int64
@@ -71,7 +68,7 @@ func (s *Store) EraseCustomers(ctx context.Context, ids []int64, at time.Time) (
 		}
 		if len(tickets) > 0 {
 			if err := db.Model(&ticketRow{}).Where("id IN ?", tickets).
-				Updates(map[string]any{"title": erasedTitle, "body": "", "data": nil}).Error; err != nil {
+				Updates(map[string]any{"title": appliance.ErasedText, "body": "", "data": nil}).Error; err != nil {
 				return err
 			}
 			if err := db.Model(&ticketEventRow{}).Where("ticket_id IN ?", tickets).Update("note", "").Error; err != nil {
