@@ -98,6 +98,16 @@ func (s Slot) Role() string {
 	return s.Entity
 }
 
+// Slot returns the intent's slot of that name.
+func (in *Intent) Slot(name string) (Slot, bool) {
+	for _, s := range in.Slots {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Slot{}, false
+}
+
 // Fulfilment kinds.
 const (
 	FulfilKnowledge = "knowledge" // answer from the knowledge base

@@ -81,6 +81,11 @@ func (t Turn) Prompt() string {
 var focusRoles = map[string]string{"order_no": "order", "tracking_no": "tracking", "product": "product",
 	"course": "course", "bank_card": "card", "fund": "fund", "room_type": "room_type"}
 
+// belongsTo lists the roles whose entity in focus belongs to the product in
+// focus: another product coming into focus drops them, so "面霜我想退" after
+// the shoes were tracked does not return the shoes' order.
+var belongsTo = map[string][]string{"product": {"order", "tracking"}}
+
 // slotAccepts lists, for a slot's entity type, the entity types that can
 // fill it: a budget may be given as one amount, a date range as one day.
 var slotAccepts = map[string][]string{
@@ -191,13 +196,22 @@ func Track(prev *State, res Result, cat *Catalog, now time.Time, lang string, cf
 	}
 	// Remember what this message talked about, keeping a specific product in
 	// focus when the customer refers to it generically.
+	before := maps.Clone(st.Focus)
 	for _, e := range res.Entities {
 		role, ok := focusRoles[e.Type]
 		if !ok {
 			continue
 		}
-		if cur, had := st.Focus[role]; had && cur.Type == e.Type && cur.Value != e.Value && cat.Refines(e.Type, cur.Value, e.Value) {
+		cur, had := st.Focus[role]
+		if had && cur.Type == e.Type && cur.Value != e.Value && cat.Refines(e.Type, cur.Value, e.Value) {
 			continue
+		}
+		if !had || cur.Value != e.Value {
+			for _, dep := range belongsTo[role] {
+				if !mentions(res.Entities, dep) {
+					delete(st.Focus, dep)
+				}
+			}
 		}
 		st.Focus[role] = e
 	}
@@ -217,6 +231,17 @@ func Track(prev *State, res Result, cat *Catalog, now time.Time, lang string, cf
 	sameFamily := prevIntent != nil && (prevIntent.Name == next.Name || (next.Family != "" && prevIntent.Family == next.Family))
 	used := make([]bool, len(res.Entities))
 	var carried []string
+	// Slots that together identify a thing (an order by its number, or by
+	// product and day) are carried together or not at all.
+	fresh := map[string]bool{}
+	for _, s := range next.Slots {
+		if movedOn(s, next, res.Entities, before, cat) {
+			fresh[s.Name] = true
+			for _, o := range s.SatisfiedBy {
+				fresh[o] = true
+			}
+		}
+	}
 	for _, s := range next.Slots {
 		if v, ok := res.Slots[s.Name]; ok && strings.TrimSpace(v) != "" {
 			filled[s.Name] = v
@@ -230,6 +255,9 @@ func Track(prev *State, res Result, cat *Catalog, now time.Time, lang string, cf
 			}
 			filled[s.Name] = e.Value
 			st.Focus[s.Role()] = e
+			continue
+		}
+		if fresh[s.Name] {
 			continue
 		}
 		if sameFamily {
@@ -270,6 +298,40 @@ func Track(prev *State, res Result, cat *Catalog, now time.Time, lang string, cf
 	turn.State, turn.Intent, turn.Filled = st, next, maps.Clone(filled)
 	turn.Missing, turn.Questions, turn.Carried, turn.Complete = missing, questions, carried, len(missing) == 0
 	return turn
+}
+
+// mentions reports whether one of es goes into focus under role.
+func mentions(es []Entity, role string) bool {
+	for _, e := range es {
+		if focusRoles[e.Type] == role {
+			return true
+		}
+	}
+	return false
+}
+
+// movedOn reports whether the message names something new for a slot that
+// can stand in for s (satisfied_by): "那面霜呢?" after the shoes' order asks
+// about the cream's order, so neither the order in focus nor the day the
+// shoes were bought is carried; the product finds its own order. Naming the
+// product in focus again, or more generally ("那双鞋"), keeps them.
+func movedOn(s Slot, in *Intent, es []Entity, focus map[string]Entity, cat *Catalog) bool {
+	for _, name := range s.SatisfiedBy {
+		other, ok := in.Slot(name)
+		if !ok {
+			continue
+		}
+		for _, e := range es {
+			if !Accepts(other.Entity, e.Type) {
+				continue
+			}
+			if f, had := focus[other.Role()]; had && f.Type == e.Type && (f.Value == e.Value || cat.Refines(e.Type, f.Value, e.Value)) {
+				continue
+			}
+			return true
+		}
+	}
+	return false
 }
 
 // builtin reports whether intent is one of the intents every deployment has.

@@ -164,3 +164,39 @@ func TestBuiltinsKeepTask(t *testing.T) {
 		t.Errorf("after goodbye: got %q, want no active intent", bye.State.ActiveIntent)
 	}
 }
+
+// Naming another product moves on from the order in focus: neither its
+// number nor the day it was bought is carried, so the product finds its own
+// order; naming the same product again keeps them.
+func TestAnotherProductLeavesTheOrder(t *testing.T) {
+	d := newDialogue(t, "ecommerce")
+	first := d.say(nil, "我昨天买的鞋子啥时候到?", "order_status", 0.9, t0, "zh")
+	nlu.Remember(&first.State, "order", nlu.Entity{Type: "order_no", Text: "E202611230017", Value: "E202611230017"})
+	cream := d.say(&first.State, "那面霜呢?", "order_status", 0.9, t0.Add(time.Minute), "zh")
+	if cream.Filled["product"] != "面霜" {
+		t.Fatalf("product: got %v, want 面霜", cream.Filled)
+	}
+	if v, ok := cream.Filled["order_no"]; ok {
+		t.Errorf("order_no: got %q carried from the shoes, want none (the product finds its order)", v)
+	}
+	if v, ok := cream.Filled["purchase_date"]; ok {
+		t.Errorf("purchase_date: got %q carried from the shoes, want none", v)
+	}
+	if !cream.Complete || len(cream.Questions) != 0 {
+		t.Errorf("got missing %v questions %v, want complete (the product identifies the order)", cream.Missing, cream.Questions)
+	}
+	ret := d.say(&first.State, "面霜我想退", "return_request", 0.9, t0.Add(time.Minute), "zh")
+	if v, ok := ret.Filled["order_no"]; ok {
+		t.Errorf("return: order_no %q carried from the shoes, want none", v)
+	}
+	// The same product again is the same order.
+	same := d.say(&first.State, "鞋子能催吗?", "urge_delivery", 0.9, t0.Add(time.Minute), "zh")
+	if same.Filled["order_no"] != "E202611230017" || same.Filled["purchase_date"] != "2026-11-23" {
+		t.Errorf("same product: got %v, want the order in focus and its day carried", same.Filled)
+	}
+	// No product named: the order in focus, as before.
+	urge := d.say(&first.State, "能催吗?", "urge_delivery", 0.9, t0.Add(time.Minute), "zh")
+	if urge.Filled["order_no"] != "E202611230017" {
+		t.Errorf("urge: got %v, want the order in focus", urge.Filled)
+	}
+}

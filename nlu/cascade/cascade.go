@@ -34,6 +34,10 @@ const (
 // answer to the question the bot had asked.
 const OutcomeAnswer = "answer"
 
+// OutcomeFollowUp is the dialogue step's outcome when the message asked the
+// last question again about something else ("那面霜呢?").
+const OutcomeFollowUp = "follow_up"
+
 // OutcomeStripped is the rules step's outcome when the message opened or
 // closed with pleasantries the engines did not see ("你好，…", "…谢谢").
 const OutcomeStripped = "stripped_pleasantries"
@@ -206,6 +210,17 @@ func (e *Engine) Parse(ctx context.Context, in nlu.Input) (nlu.Result, error) {
 		}
 	}
 
+	// "那面霜呢?" right after "我昨天买的鞋子啥时候到?" asks the same about the
+	// cream: the task in progress, with what the message names.
+	if in.State != nil && e.recent(in.State) {
+		if in2, ok := m.cat.Intent(in.State.ActiveIntent); ok && followsUp(in.Text, res.Entities, in2) {
+			res.Intent, res.Confidence = in2.Name, 1
+			res.Trace = nlu.Trace{Engine: "dialogue", Candidates: []nlu.Candidate{{Intent: res.Intent, Score: 1}}, Steps: []nlu.Step{rulesStep,
+				{Engine: "dialogue", Intent: res.Intent, Confidence: 1, Latency: time.Since(t), Outcome: OutcomeFollowUp}}}
+			return done(res)
+		}
+	}
+
 	// 3. The local engine.
 	t = time.Now()
 	pred := m.clf.Classify(text)
@@ -297,9 +312,59 @@ func expected(cat *nlu.Catalog, st *nlu.State) []string {
 // fillers are words around an answer that add nothing: "下周五吧", "就300".
 const fillers = "吧呢啊呀哦噢嗯啦哈的了就是约大概左右差不多好行"
 
+// recent reports whether the state's task is still current (not idle past
+// the timeout that Track would expire it at).
+func (e *Engine) recent(st *nlu.State) bool {
+	idle := e.cfg.IdleTimeout
+	if idle == 0 {
+		idle = nlu.DefaultIdleTimeout
+	}
+	return st.ActiveIntent != "" && (idle < 0 || e.now().Sub(st.UpdatedAt) <= idle)
+}
+
+// followUpEn opens an English follow-up: "what about the cream?".
+var followUpEn = []string{"what about ", "how about ", "and "}
+
+// followsUp reports whether text asks the task's question again about
+// something else: a short "(那)X呢?" or "what about X?" where X is what
+// fills one of the intent's slots (another product, another day).
+func followsUp(text string, es []nlu.Entity, in *nlu.Intent) bool {
+	t := strings.TrimRight(strings.TrimSpace(text), "?？。.!！ ")
+	var types []string
+	for _, s := range in.Slots {
+		types = append(types, s.Entity)
+	}
+	if strings.HasSuffix(t, "呢") {
+		return covers(text, es, types, "那么还有个这")
+	}
+	// English: the opening words and an article are not what is named.
+	lower := strings.ToLower(text)
+	for _, p := range followUpEn {
+		at := strings.Index(lower, p)
+		if at < 0 || strings.TrimSpace(lower[:at]) != "" {
+			continue
+		}
+		n := at + len(p)
+		for _, a := range []string{"the ", "my ", "your ", "a "} {
+			if strings.HasPrefix(lower[n:], a) {
+				n += len(a)
+				break
+			}
+		}
+		return covers(strings.Repeat(" ", n)+text[n:], es, types, "")
+	}
+	return false
+}
+
 // answersOnly reports whether text is essentially the answer to the open
 // questions: entities of the expected types make up most of what it says.
 func answersOnly(text string, es []nlu.Entity, expect []string) bool {
+	return covers(text, es, expect, "")
+}
+
+// covers reports whether entities of the given types make up most of what
+// text says, besides fillers and the extra runes given.
+func covers(text string, es []nlu.Entity, expect []string, extra string) bool {
 	covered, rest := 0, 0
 	inAnswer := make([]bool, len(text))
 	for _, e := range es {
@@ -317,7 +382,7 @@ func answersOnly(text string, es []nlu.Entity, expect []string) bool {
 		return false
 	}
 	for i, r := range text {
-		if !inAnswer[i] && (unicode.IsLetter(r) || unicode.IsDigit(r)) && !strings.ContainsRune(fillers, r) {
+		if !inAnswer[i] && (unicode.IsLetter(r) || unicode.IsDigit(r)) && !strings.ContainsRune(fillers, r) && !strings.ContainsRune(extra, r) {
 			rest++
 		}
 	}

@@ -226,6 +226,65 @@ func TestConversation(t *testing.T) {
 	}
 }
 
+// "那面霜呢?" after a question about the shoes asks the same about the
+// cream; without a task in progress, or when it names nothing the task
+// takes, it is read on its own.
+func TestFollowUp(t *testing.T) {
+	e, err := New(context.Background(), Config{Catalog: load(t, "ecommerce"), Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := e.Parse(context.Background(), nlu.Input{Text: "我昨天买的鞋子啥时候到?", Lang: "zh"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := e.Track(nil, first, "zh").State
+	st.UpdatedAt = now.Add(-time.Minute)
+	for _, tc := range []struct {
+		text   string
+		follow bool
+	}{
+		{"那面霜呢?", true},
+		{"面霜呢", true},
+		{"那个雨靴呢？", true},
+		{"what about the face cream?", true},
+		{"And the rain boots?", true},
+		{"那你们周末上班吗？", false}, // names nothing the task takes
+		{"面霜怎么用呢", false},     // a question of its own
+		{"what about returns for a cream I bought?", false},
+	} {
+		res, err := e.Parse(context.Background(), nlu.Input{Text: tc.text, Lang: "zh", State: &st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := res.Trace.Engine == "dialogue" && res.Intent == "order_status"
+		if got != tc.follow {
+			t.Errorf("%q: got intent %q by %s, follow-up %v, want %v", tc.text, res.Intent, res.Trace.Engine, got, tc.follow)
+		}
+		if got && res.Trace.Steps[len(res.Trace.Steps)-1].Outcome != OutcomeFollowUp {
+			t.Errorf("%q: steps %+v, want the dialogue step's outcome %s", tc.text, res.Trace.Steps, OutcomeFollowUp)
+		}
+	}
+	// The same words long after the task ended, or with no task, stand alone.
+	old := st
+	old.UpdatedAt = now.Add(-2 * nlu.DefaultIdleTimeout)
+	for _, s := range []*nlu.State{&old, nil} {
+		res, err := e.Parse(context.Background(), nlu.Input{Text: "那面霜呢?", Lang: "zh", State: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Trace.Engine == "dialogue" {
+			t.Errorf("state %v: got a follow-up, want the message read on its own", s)
+		}
+	}
+	// Tracked, the follow-up asks about the cream's own order.
+	res, _ := e.Parse(context.Background(), nlu.Input{Text: "那面霜呢?", Lang: "zh", State: &st})
+	turn := e.Track(&st, res, "zh")
+	if turn.Filled["product"] != "面霜" || turn.Filled["purchase_date"] != "" || !turn.Complete {
+		t.Errorf("tracked: got %v missing %v, want product 面霜 alone, complete", turn.Filled, turn.Missing)
+	}
+}
+
 func TestHotReload(t *testing.T) {
 	e, err := New(context.Background(), Config{Catalog: load(t, "ecommerce"), Now: clock})
 	if err != nil {
