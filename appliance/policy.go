@@ -278,6 +278,10 @@ type ActionResult struct {
 	// status_500, bad_json, host_not_allowed, ...); empty on success. Text
 	// is then the polite reply configured for failures.
 	Failure string
+	// Declined is set when the business system answered and refused the
+	// request (an order already delivered cannot be hurried): Text says why,
+	// and nothing follows from it (no ticket is opened).
+	Declined bool
 }
 
 // Actions runs business actions by name (connectors implements it).

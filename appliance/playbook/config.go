@@ -48,6 +48,9 @@ type Playbook struct {
 type Texts struct {
 	PhotoReceived Text `yaml:"photo_received" json:"photo_received,omitzero"` // {{.count}} {{.left}}
 	PhotoNeeded   Text `yaml:"photo_needed" json:"photo_needed,omitzero"`
+	// ReasonNoted answers what the customer says while photos are awaited
+	// (the reason in their words, {{.note}}), when no photo is required yet.
+	ReasonNoted Text `yaml:"reason_noted" json:"reason_noted,omitzero"`
 	Cancelled     Text `yaml:"cancelled" json:"cancelled,omitzero"`
 	Confirm       Text `yaml:"confirm_again" json:"confirm_again,omitzero"`
 }
@@ -87,6 +90,12 @@ type TicketSpec struct {
 	Type  string `yaml:"type" json:"type"`
 	Title string `yaml:"title" json:"title"` // template over the values gathered
 	Body  string `yaml:"body" json:"body,omitempty"`
+	// Unique names the values (order_no, course) that identify the matter:
+	// while a ticket of this type with the same values is in progress, the
+	// customer is told so (Exists) instead of a second one being opened.
+	Unique []string `yaml:"unique" json:"unique,omitempty"`
+	// Exists is said then; {{.ticket_id}} and {{.ticket_status}} name it.
+	Exists Text `yaml:"exists" json:"exists,omitzero"`
 }
 
 // Photos collects up to Max images before the ticket is opened; the first
@@ -250,7 +259,7 @@ func (p *Playbook) Validate() error {
 			if b.Ticket.Type == "" {
 				return bad("binding %s: ticket type is required", b.Intent)
 			}
-			texts = append(texts, Text{Zh: b.Ticket.Title}, Text{Zh: b.Ticket.Body})
+			texts = append(texts, Text{Zh: b.Ticket.Title}, Text{Zh: b.Ticket.Body}, b.Ticket.Exists)
 		}
 		if b.Photos != nil {
 			for _, r := range append(slices.Clone(b.Photos.Rules), b.Photos.Default) {
@@ -288,7 +297,7 @@ func (p *Playbook) Validate() error {
 		texts = append(texts, r.Reply)
 	}
 	t := p.Texts
-	texts = append(texts, t.PhotoReceived, t.PhotoNeeded, t.Cancelled, t.Confirm)
+	texts = append(texts, t.PhotoReceived, t.PhotoNeeded, t.ReasonNoted, t.Cancelled, t.Confirm)
 	for _, tx := range texts {
 		for _, s := range []string{tx.Zh, tx.En} {
 			if _, err := template.New("").Parse(s); err != nil {

@@ -2,6 +2,9 @@ package playbook
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"strconv"
 	"slices"
 	"strings"
 
@@ -42,7 +45,7 @@ func (p *Policy) media(ctx context.Context, t *appliance.Turn) (bool, error) {
 	}
 	switch {
 	case fl.Kind == flowPhotos:
-		return p.addPhotos(t, book, fl, atts)
+		return p.addPhotos(ctx, t, book, fl, atts)
 	case fl.Kind == flowVerify && fl.Step == "photo":
 		return p.idPhoto(ctx, t, book, fl, atts)
 	}
@@ -86,18 +89,17 @@ func (p *Policy) pending(ctx context.Context, t *appliance.Turn) (bool, error) {
 	case flowPhotos:
 		if says(text, submitWords) {
 			restore()
-			return p.submitPhotos(t, book, fl)
+			return p.submitPhotos(ctx, t, book, fl)
 		}
-		if moveOn {
+		// A reason that needs photos (破损, 过敏) answers the flow, whatever
+		// else the NLU reads in it (damaged_compensation would hand off).
+		rule := p.photoRule(fl, text)
+		if rule == nil && moveOn {
 			setFlow(&t.Dialogue.State, nil)
 			return false, nil
 		}
 		restore()
-		t.Decision.Playbook = book.Name + "." + fl.Intent
-		t.Settle(appliance.PolicyFlow)
-		sayText(t, book.Texts.PhotoNeeded, nil)
-		setFlow(&t.Dialogue.State, fl)
-		return true, nil
+		return p.photoAnswer(t, book, fl, text, rule)
 	case flowConfirm:
 		if says(text, confirmWords) {
 			restore()
@@ -124,7 +126,85 @@ func (p *Policy) pending(ctx context.Context, t *appliance.Turn) (bool, error) {
 	return false, nil
 }
 
-func (p *Policy) addPhotos(t *appliance.Turn, book *Playbook, fl *flowState, atts []appliance.Attachment) (bool, error) {
+// photoRule is the binding's photo rule the text names, when the flow has
+// no reason that needs photos yet.
+func (p *Policy) photoRule(fl *flowState, text string) *PhotoRule {
+	_, b := p.bindingFor(fl.Intent)
+	if fl.Required || b == nil || b.Photos == nil {
+		return nil
+	}
+	for i, r := range b.Photos.Rules {
+		if containsAny(text, r.Keywords) != "" {
+			return &b.Photos.Rules[i]
+		}
+	}
+	return nil
+}
+
+// photoAnswer takes what the customer writes while a return waits for
+// photos: their reason, in their own words, goes on the ticket; a reason that
+// needs photos makes them required. The same request again repeats the
+// question instead.
+func (p *Policy) photoAnswer(t *appliance.Turn, book *Playbook, fl *flowState, text string, rule *PhotoRule) (bool, error) {
+	t.Decision.Playbook = book.Name + "." + fl.Intent
+	t.Settle(appliance.PolicyFlow)
+	defer setFlow(&t.Dialogue.State, fl)
+	if fl.Values == nil {
+		fl.Values = map[string]string{}
+	}
+	again := rule == nil && t.NLU.Intent == fl.Intent && !t.NLU.OutOfScope && t.NLU.Confidence >= 0.95
+	if _, b := p.bindingFor(fl.Intent); again && b != nil && b.Photos != nil {
+		if n := len(fl.Photos); n > 0 {
+			sayText(t, book.Texts.PhotoReceived, map[string]any{"count": n, "left": max(b.Photos.Max-n, 0)})
+			return true, nil
+		}
+		ask := b.Photos.Default
+		for _, r := range b.Photos.Rules {
+			if r.Reason == fl.Values["reason"] {
+				ask = r
+			}
+		}
+		sayText(t, ask.Ask, fl.Values)
+		return true, nil
+	}
+	fl.Values["note"] = addNote(fl.Values["note"], text)
+	if rule != nil {
+		fl.Values["reason"] = rule.Reason
+		fl.Required = rule.Required
+		sayText(t, rule.Ask, fl.Values)
+		return true, nil
+	}
+	if fl.Required && len(fl.Photos) == 0 {
+		sayText(t, book.Texts.PhotoNeeded, nil)
+		return true, nil
+	}
+	noted := book.Texts.ReasonNoted
+	if noted.Empty() {
+		noted = Text{Zh: "好的，已记下：{{.note}}。可以继续上传照片，或回复“提交”。", En: "Noted: {{.note}}. Upload photos, or reply \"submit\"."}
+	}
+	sayText(t, noted, fl.Values)
+	return true, nil
+}
+
+// maxNote bounds the customer's own words kept for a ticket, in runes.
+const maxNote = 200
+
+// addNote appends one answer to the notes a flow collected.
+func addNote(notes, text string) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if text == "" {
+		return notes
+	}
+	if notes != "" {
+		text = notes + "；" + text
+	}
+	if r := []rune(text); len(r) > maxNote {
+		text = string(r[:maxNote-1]) + "…"
+	}
+	return text
+}
+
+func (p *Policy) addPhotos(ctx context.Context, t *appliance.Turn, book *Playbook, fl *flowState, atts []appliance.Attachment) (bool, error) {
 	_, b := p.bindingFor(fl.Intent)
 	max := 3
 	if b != nil && b.Photos != nil {
@@ -142,7 +222,7 @@ func (p *Policy) addPhotos(t *appliance.Turn, book *Playbook, fl *flowState, att
 	}
 	p.audit(t, "flow.photo", map[string]any{"intent": fl.Intent, "count": len(fl.Photos)})
 	if len(fl.Photos) >= max {
-		return p.submitPhotos(t, book, fl)
+		return p.submitPhotos(ctx, t, book, fl)
 	}
 	t.Decision.Playbook = book.Name + "." + fl.Intent
 	t.Settle(appliance.PolicyFlow)
@@ -152,7 +232,7 @@ func (p *Policy) addPhotos(t *appliance.Turn, book *Playbook, fl *flowState, att
 }
 
 // submitPhotos opens the ticket once the photos are in.
-func (p *Policy) submitPhotos(t *appliance.Turn, book *Playbook, fl *flowState) (bool, error) {
+func (p *Policy) submitPhotos(ctx context.Context, t *appliance.Turn, book *Playbook, fl *flowState) (bool, error) {
 	t.Decision.Playbook = book.Name + "." + fl.Intent
 	_, b := p.bindingFor(fl.Intent)
 	if fl.Required && len(fl.Photos) == 0 {
@@ -170,6 +250,9 @@ func (p *Policy) submitPhotos(t *appliance.Turn, book *Playbook, fl *flowState) 
 		vals = map[string]string{}
 	}
 	vals["photo_count"] = itoa(len(fl.Photos))
+	if p.inProgress(ctx, t, b, vals) {
+		return true, nil
+	}
 	p.openTicket(t, b, vals, map[string]any{"photos": fl.Photos}, "bot")
 	t.Settle(appliance.PolicyTicket)
 	sayText(t, b.Done, vals)
@@ -189,6 +272,50 @@ func (p *Policy) confirmed(t *appliance.Turn, book *Playbook, fl *flowState) (bo
 	t.Settle(appliance.PolicyTicket)
 	sayText(t, b.Done, fl.Values)
 	return true, nil
+}
+
+// inProgress answers for a ticket the binding would open when one for the
+// same matter (its Unique values) is still being handled: the customer is
+// told its number and state instead of getting a second one.
+func (p *Policy) inProgress(ctx context.Context, t *appliance.Turn, b *Binding, vals map[string]string) bool {
+	if b.Ticket == nil || len(b.Ticket.Unique) == 0 || p.opts.Tickets == nil {
+		return false
+	}
+	for _, k := range b.Ticket.Unique {
+		if vals[k] == "" {
+			return false
+		}
+	}
+	list, err := p.opts.Tickets.InProgress(ctx, t.Message.CustomerID, b.Ticket.Type)
+	if err != nil {
+		p.log.Warn("tickets in progress not readable", "type", b.Ticket.Type, "error", err)
+		return false
+	}
+	for _, tk := range list {
+		same := true
+		for _, k := range b.Ticket.Unique {
+			if v, ok := tk.Data[k]; !ok || fmt.Sprint(v) != vals[k] {
+				same = false
+				break
+			}
+		}
+		if !same {
+			continue
+		}
+		data := map[string]string{}
+		maps.Copy(data, vals)
+		data["ticket_id"], data["ticket_status"] = strconv.FormatInt(tk.ID, 10), tk.Status
+		exists := b.Ticket.Exists
+		if exists.Empty() {
+			exists = Text{Zh: "您的申请（工单 #{{.ticket_id}}）正在处理中，当前状态：{{.ticket_status}}，无需重复提交。有进展会第一时间在这里通知您。",
+				En: "Your request (ticket #{{.ticket_id}}) is already being handled ({{.ticket_status}}); we'll update you here."}
+		}
+		note(t, "ticket_in_progress:"+data["ticket_id"])
+		t.Settle(appliance.PolicyTicket)
+		sayText(t, exists, data)
+		return true
+	}
+	return false
 }
 
 // openTicket adds a ticket to the turn; the engine creates it with the turn.

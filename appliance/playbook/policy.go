@@ -28,6 +28,12 @@ type History interface {
 	Messages(ctx context.Context, f appliance.MessageFilter) ([]*appliance.Message, error)
 }
 
+// Tickets finds the tickets still in progress, so one matter is not opened
+// twice (the ticket service implements it).
+type Tickets interface {
+	InProgress(ctx context.Context, customerID int64, typ string) ([]*appliance.Ticket, error)
+}
+
 // Options wire a Policy.
 type Options struct {
 	Actions   Actions
@@ -36,6 +42,8 @@ type Options struct {
 	// Catalog returns the NLU catalog in use (for replaying a gated intent).
 	Catalog func() *nlu.Catalog
 	History History
+	// Tickets, when set, lets a binding's ticket be unique per matter.
+	Tickets Tickets
 	Logger  *slog.Logger
 	Now     func() time.Time
 }

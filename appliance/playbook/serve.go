@@ -45,6 +45,9 @@ func (p *Policy) serve(ctx context.Context, t *appliance.Turn) (bool, error) {
 	case b.Action != "":
 		return p.runBinding(ctx, t, b)
 	case b.Ticket != nil:
+		if p.inProgress(ctx, t, b, t.Dialogue.Filled) {
+			return true, nil
+		}
 		p.openTicket(t, b, t.Dialogue.Filled, nil, "bot")
 		t.Settle(appliance.PolicyTicket)
 		sayText(t, b.Done, t.Dialogue.Filled)
@@ -151,6 +154,9 @@ func (p *Policy) runBinding(ctx context.Context, t *appliance.Turn, b *Binding) 
 	if p.opts.Actions == nil {
 		return false, nil
 	}
+	if p.inProgress(ctx, t, b, t.Dialogue.Filled) {
+		return true, nil
+	}
 	res, err := p.opts.Actions.Call(ctx, b.Action, input(t, t.Dialogue.Filled, nil))
 	if err != nil {
 		p.log.Warn("playbook action not runnable", "action", b.Action, "error", err)
@@ -158,7 +164,7 @@ func (p *Policy) runBinding(ctx context.Context, t *appliance.Turn, b *Binding) 
 		return false, nil
 	}
 	p.said(t, b.Action, res)
-	if res.Failure == "" && b.Ticket != nil {
+	if res.Failure == "" && !res.Declined && b.Ticket != nil {
 		vals := cloneMap(t.Dialogue.Filled)
 		if vals == nil {
 			vals = map[string]string{}
@@ -281,6 +287,9 @@ func (p *Policy) quoteRefund(ctx context.Context, t *appliance.Turn, book *Playb
 		appliance.ProfileFact{Source: "course", Fact: "lessons_attended", Value: vals["attended"] + "/" + vals["total"]},
 		appliance.ProfileFact{Source: "course", Fact: "fee", Value: vals["fee"]})
 	note(t, "refund_tier:"+itoa(tier.Percent))
+	if p.inProgress(ctx, t, b, vals) {
+		return true, nil
+	}
 	if tier.Percent == 0 {
 		t.Settle(appliance.PolicyAction)
 		sayText(t, r.None, vals)
@@ -331,6 +340,9 @@ func (p *Policy) startReturn(ctx context.Context, t *appliance.Turn, book *Playb
 	}
 	if vals["title"] == "" {
 		vals["title"] = vals["product"]
+	}
+	if p.inProgress(ctx, t, b, vals) {
+		return true, nil
 	}
 	rule := b.Photos.Default
 	for _, r := range b.Photos.Rules {

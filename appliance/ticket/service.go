@@ -172,6 +172,27 @@ func (s *Service) ListTickets(ctx context.Context, f appliance.TicketFilter) ([]
 	return s.opts.Store.ListTickets(ctx, f)
 }
 
+// InProgress lists a customer's tickets of one type that have not reached a
+// final state of its workflow, newest first (at most the last 100 of the
+// type are looked at).
+func (s *Service) InProgress(ctx context.Context, customerID int64, typeName string) ([]*appliance.Ticket, error) {
+	typ, ok := s.Config().Type(typeName)
+	if !ok || customerID == 0 {
+		return nil, nil
+	}
+	list, err := s.opts.Store.ListTickets(ctx, appliance.TicketFilter{CustomerID: customerID, Type: typeName, Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	var open []*appliance.Ticket
+	for _, t := range list {
+		if st, ok := typ.State(t.Status); !ok || !st.Final {
+			open = append(open, t)
+		}
+	}
+	return open, nil
+}
+
 // Get returns a ticket with its history.
 func (s *Service) Get(ctx context.Context, id int64) (*appliance.Ticket, []*appliance.TicketEvent, error) {
 	t, err := s.opts.Store.Ticket(ctx, id)

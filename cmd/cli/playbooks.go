@@ -95,7 +95,7 @@ func openBusiness(ctx context.Context, p *Program, catalog func() *nlu.Catalog) 
 		return nil, err
 	}
 	b.Policy, err = playbook.New(playbook.Options{Actions: b.Actions, Profile: b.Actions, Knowledge: p.KB.Responder,
-		Catalog: catalog, History: p.Store, Logger: p.Log}, docs)
+		Catalog: catalog, History: p.Store, Tickets: b.Tickets, Logger: p.Log}, docs)
 	if err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -51,14 +52,38 @@ var playbookConversations = []conversation{
 	{name: "ecommerce/order_by_context_and_urge", user: "demo-1001", steps: []step{
 		{say: "我昨天买的鞋子啥时候到?", want: []string{"已发顺丰，物流单号 SF1402356789012，预计明天18点前送达"}},
 		{say: "能催吗?", want: []string{"加急派送"}},
+		// One 催件 ticket per order while it is being handled.
+		{say: "能再催一下吗", want: []string{"订单E", "已在加急处理中（工单 #"}, not: []string{"已联系顺丰"}},
 	}},
 	{name: "ecommerce/latest_order_when_none_named", user: "demo-1001", steps: []step{
 		{say: "我的快递到哪了", want: []string{"已发顺丰", "预计明天18点前送达"}, not: []string{"订单号是多少"}},
+	}},
+	// The same question about another product: that product's own order.
+	{name: "ecommerce/follow_up_on_another_product", user: "demo-1001", steps: []step{
+		{say: "我昨天买的鞋子啥时候到?", want: []string{"已发顺丰"}},
+		{say: "那面霜呢?", want: []string{"水润保湿面霜 50g）已签收"}, not: []string{"顺丰"}},
+		// Delivered, so the shop declines to hurry it and no ticket is opened.
+		{say: "能催吗?", want: []string{"已经签收了，无需催件"}, not: []string{"工单"}},
+		{say: "那鞋子呢?", want: []string{"已在加急处理中（工单 #"}},
 	}},
 	{name: "ecommerce/return_with_photos", user: "demo-1001", steps: []step{
 		{say: "这个面霜用了过敏 想退", want: []string{"请上传过敏部位照片"}},
 		{photos: 1, want: []string{"已收到第1张照片", "还可以再上传2张"}},
 		{photos: 2, want: []string{"已为您提交退货申请", "待审核"}},
+	}},
+	{name: "ecommerce/return_reason_in_own_words", user: "demo-2001", steps: []step{
+		{say: "奶粉我想退货", want: []string{"方便说一下退货原因"}},
+		{say: "宝宝不爱喝，不想要了", want: []string{"已记下：宝宝不爱喝，不想要了"}, not: []string{"还需要您上传照片"}},
+		{say: "提交", want: []string{"已为您提交退货申请", "宝宝不爱喝", "待审核"}},
+		// The same order again: the request in progress, not a second one.
+		{say: "奶粉我想退货", want: []string{"已有退货申请（工单 #", "当前状态：待审核"}, not: []string{"方便说一下"}},
+	}},
+	{name: "ecommerce/damage_needs_photos", user: "demo-1001", steps: []step{
+		{say: "鞋子我想退货", want: []string{"方便说一下退货原因"}},
+		{say: "收到的时候鞋盒是破的", want: []string{"请上传商品问题部位的照片"}, not: []string{"转接"}},
+		{say: "提交", want: []string{"还需要您上传照片"}},
+		{photos: 1, want: []string{"已收到第1张照片"}},
+		{say: "提交", want: []string{"已为您提交退货申请", "质量问题", "鞋盒是破的"}},
 	}},
 	{name: "ecommerce/size_and_stock", user: "demo-1001", steps: []step{
 		{say: "雨靴有35码吗", want: []string{"库存还有2双"}},
@@ -91,6 +116,7 @@ var playbookConversations = []conversation{
 	{name: "education/refund_by_lessons", user: "demo-1001", steps: []step{
 		{say: "我要退课", want: []string{"共10节课，已上1节（10%）", "可退 80% 费用：¥3000.00 × 80% = ¥2400.00", "确认"}},
 		{say: "确认", want: []string{"已为您提交退费申请，退款金额 ¥2400.00"}},
+		{say: "我要退课", want: []string{"《少儿英语》的退费申请（工单 #", "无需重复提交"}, not: []string{"确认退课"}},
 	}},
 	{name: "education/booking_and_schedule", user: "demo-1001", steps: []step{
 		{say: "我想报名少儿英语", want: []string{"请问想约哪天上课"}},
@@ -138,6 +164,23 @@ func TestPlaybookConversations(t *testing.T) {
 			// Each conversation starts afresh for the next one.
 			app.sendWith(user, fmt.Sprintf("c%d-bye", ci), "再见", 0)
 		})
+	}
+	// One ticket per matter: asking again, or about a delivered order, opened
+	// none. 催件 for the shoes; 退货 for the cream, the milk powder and the
+	// shoes; 退费 for the course.
+	want := map[string]int{"urge": 1, "return": 3, "refund": 1}
+	for typ, n := range want {
+		list, err := p.Store.ListTickets(context.Background(), appliance.TicketFilter{Type: typ, Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != n {
+			var titles []string
+			for _, tk := range list {
+				titles = append(titles, tk.Title)
+			}
+			t.Errorf("%s tickets: got %d %v, want %d", typ, len(list), titles, n)
+		}
 	}
 }
 

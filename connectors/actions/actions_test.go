@@ -28,12 +28,13 @@ func backend(t testing.TB) *httptest.Server {
 		}
 	}
 	mux.HandleFunc("GET /orders/{no}", auth(func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("no") != "E1001" {
+		status := map[string]string{"E1001": "shipped", "E1002": "delivered"}[r.PathValue("no")]
+		if status == "" {
 			w.WriteHeader(http.StatusNotFound)
 			return
 		}
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"order":{"no":"E1001","carrier":"顺丰","tracking":"SF123","status":"shipped","user":%q}}`, r.URL.Query().Get("user_id"))
+		fmt.Fprintf(w, `{"order":{"no":%q,"carrier":"顺丰","tracking":"SF123","status":%q,"user":%q}}`, r.PathValue("no"), status, r.URL.Query().Get("user_id"))
 	}))
 	mux.HandleFunc("GET /slow", auth(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -75,6 +76,9 @@ actions:
       replies:
         - when: {field: status, equals: shipped}
           text: {zh: "订单{{.no}}已发{{.carrier}}，物流单号 {{.tracking}}", en: "Order {{.no}} shipped"}
+        - when: {field: status, equals: delivered}
+          declined: true
+          text: {zh: "订单{{.no}}已签收，无需催件。"}
       text: {zh: "订单{{.no}}处理中"}
   - {name: slow, endpoint: shop, method: GET, path: /slow, timeout: 100ms, on_failure: {handoff: true}}
   - {name: broken, endpoint: shop, method: GET, path: /broken, on_failure: {text: {zh: 系统维护中，请稍后再试。}}}
@@ -117,6 +121,26 @@ func TestCallMapsResponseIntoReply(t *testing.T) {
 	en, _ := r.Call(context.Background(), "order.track", appliance.ActionInput{Lang: "en", Slots: map[string]string{"order_no": "E1001"}})
 	if en.Text != "Order E1001 shipped" {
 		t.Errorf("english: got %q", en.Text)
+	}
+}
+
+// A reply marked declined is the business system's refusal: said, with the
+// fields mapped, but not a success the playbook acts on.
+func TestCallDeclined(t *testing.T) {
+	r := newRunner(t, backend(t))
+	res, err := r.Call(context.Background(), "order.track", appliance.ActionInput{Slots: map[string]string{"order_no": "E1002"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Declined || res.Failure != "" || res.Text != "订单E1002已签收，无需催件。" || res.Detail["outcome"] != "declined" {
+		t.Errorf("delivered: got declined %v failure %q text %q outcome %v, want declined with its reply", res.Declined, res.Failure, res.Text, res.Detail["outcome"])
+	}
+	if res.Fields["status"] != "delivered" {
+		t.Errorf("fields: got %v, want the order's status mapped", res.Fields)
+	}
+	ok, _ := r.Call(context.Background(), "order.track", appliance.ActionInput{Slots: map[string]string{"order_no": "E1001"}})
+	if ok.Declined || ok.Detail["outcome"] != "ok" {
+		t.Errorf("shipped: got declined %v outcome %v, want ok", ok.Declined, ok.Detail["outcome"])
 	}
 }
 

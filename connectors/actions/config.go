@@ -96,6 +96,9 @@ type Response struct {
 type Reply struct {
 	When Condition `yaml:"when" json:"when"`
 	Text Text      `yaml:"text" json:"text"`
+	// Declined marks the reply as the business system's refusal: what the
+	// playbook would do after a success (open a ticket) is not done.
+	Declined bool `yaml:"declined" json:"declined,omitempty"`
 }
 
 // Condition tests a mapped field: equals a value, or is empty / non-empty.

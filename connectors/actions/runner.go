@@ -209,9 +209,12 @@ func (r *Runner) call(ctx context.Context, name string, in appliance.ActionInput
 	text := a.Response.Text
 	for _, rp := range a.Response.Replies {
 		if rp.When.holds(res.Fields) {
-			text = rp.Text
+			text, res.Declined = rp.Text, rp.Declined
 			break
 		}
+	}
+	if res.Declined {
+		res.Detail["outcome"] = "declined"
 	}
 	res.Text = render(text.Get(lang), reply)
 	for _, f := range a.Response.Focus {

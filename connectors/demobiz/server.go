@@ -172,11 +172,15 @@ func (s *Server) urgeOrder(w http.ResponseWriter, r *http.Request) {
 		notFound(w, "order")
 		return
 	}
-	note := "已通知仓库优先处理"
-	if o.Status == "shipped" {
+	// A delivered order is not hurried: the shop says so and records nothing.
+	urged, note := true, "已通知仓库优先处理"
+	switch o.Status {
+	case "shipped":
 		note = "已联系" + o.Carrier + "加急派送"
+	case "delivered":
+		urged, note = false, "订单已签收"
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"order": o, "urged": true, "note": note})
+	writeJSON(w, http.StatusOK, map[string]any{"order": o, "urged": urged, "note": note})
 }
 
 func (s *Server) changeAddress(w http.ResponseWriter, r *http.Request) {
