@@ -51,8 +51,8 @@ type Texts struct {
 	// ReasonNoted answers what the customer says while photos are awaited
 	// (the reason in their words, {{.note}}), when no photo is required yet.
 	ReasonNoted Text `yaml:"reason_noted" json:"reason_noted,omitzero"`
-	Cancelled     Text `yaml:"cancelled" json:"cancelled,omitzero"`
-	Confirm       Text `yaml:"confirm_again" json:"confirm_again,omitzero"`
+	Cancelled   Text `yaml:"cancelled" json:"cancelled,omitzero"`
+	Confirm     Text `yaml:"confirm_again" json:"confirm_again,omitzero"`
 }
 
 // Binding says how the playbook serves one intent.

@@ -250,7 +250,7 @@ func TestFollowUp(t *testing.T) {
 		{"what about the face cream?", true},
 		{"And the rain boots?", true},
 		{"那你们周末上班吗？", false}, // names nothing the task takes
-		{"面霜怎么用呢", false},     // a question of its own
+		{"面霜怎么用呢", false},    // a question of its own
 		{"what about returns for a cream I bought?", false},
 	} {
 		res, err := e.Parse(context.Background(), nlu.Input{Text: tc.text, Lang: "zh", State: &st})
