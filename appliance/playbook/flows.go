@@ -94,9 +94,18 @@ func (p *Policy) pending(ctx context.Context, t *appliance.Turn) (bool, error) {
 		// A reason that needs photos (破损, 过敏) answers the flow, whatever
 		// else the NLU reads in it (damaged_compensation would hand off).
 		rule := p.photoRule(fl, text)
-		if rule == nil && moveOn {
-			setFlow(&t.Dialogue.State, nil)
-			return false, nil
+		if rule == nil && t.NLU.Intent != fl.Intent {
+			// A question about something else ("退货运费谁出?") is answered
+			// as usual, and the return still waits for its photos.
+			if p.informational(t.NLU.Intent) || (isQuestion(text) && !moveOn) {
+				return false, nil
+			}
+			// Another task leaves the return behind when it is asked for, or
+			// is clearly meant: "尺码太小了" is a reason, not a stock query.
+			if moveOn && (isQuestion(text) || t.NLU.Confidence >= 0.95) {
+				setFlow(&t.Dialogue.State, nil)
+				return false, nil
+			}
 		}
 		restore()
 		return p.photoAnswer(t, book, fl, text, rule)
@@ -184,6 +193,40 @@ func (p *Policy) photoAnswer(t *appliance.Turn, book *Playbook, fl *flowState, t
 	}
 	sayText(t, noted, fl.Values)
 	return true, nil
+}
+
+// informational reports whether intent is answered from the knowledge base
+// (a policy question), not a task that would replace the one in progress.
+func (p *Policy) informational(intent string) bool {
+	cat := p.opts.Catalog()
+	if cat == nil {
+		return false
+	}
+	in, ok := cat.Intent(intent)
+	return ok && in.Fulfilment.Kind == nlu.FulfilKnowledge
+}
+
+// questionWords mark a message as a question rather than a statement.
+var questionWords = []string{"吗", "么", "多久", "多少", "怎么", "为什么", "如何", "什么", "哪", "几天", "能不能", "可不可以", "是不是"}
+
+// isQuestion reports whether text asks something: a question mark, a
+// Chinese question word, or an English question opening.
+func isQuestion(text string) bool {
+	t := strings.ToLower(strings.TrimSpace(text))
+	if strings.ContainsAny(t, "?？") {
+		return true
+	}
+	for _, w := range questionWords {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	first, _, _ := strings.Cut(t, " ")
+	switch first {
+	case "how", "what", "when", "where", "why", "who", "which", "can", "could", "do", "does", "is", "are", "will", "should":
+		return true
+	}
+	return false
 }
 
 // maxNote bounds the customer's own words kept for a ticket, in runes.

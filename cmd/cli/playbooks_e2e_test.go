@@ -73,6 +73,9 @@ var playbookConversations = []conversation{
 	}},
 	{name: "ecommerce/return_reason_in_own_words", user: "demo-2001", steps: []step{
 		{say: "奶粉我想退货", want: []string{"方便说一下退货原因"}},
+		// A policy question is answered from the knowledge base; the return
+		// still waits.
+		{say: "退货运费谁出？", want: []string{"运费由我们承担"}, not: []string{"已记下", "上传照片"}},
 		{say: "宝宝不爱喝，不想要了", want: []string{"已记下：宝宝不爱喝，不想要了"}, not: []string{"还需要您上传照片"}},
 		{say: "提交", want: []string{"已为您提交退货申请", "宝宝不爱喝", "待审核"}},
 		// The same order again: the request in progress, not a second one.
