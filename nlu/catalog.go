@@ -61,6 +61,10 @@ type Intent struct {
 	Handoff              bool `yaml:"handoff,omitempty" json:"handoff,omitempty"`                             // always goes to a human (e.g. damaged goods compensation)
 	RequiresVerification bool `yaml:"requires_verification,omitempty" json:"requires_verification,omitempty"` // real-name verification first (withdrawal, transfer)
 	RiskDisclosure       bool `yaml:"risk_disclosure,omitempty" json:"risk_disclosure,omitempty"`             // answers carry the risk disclosure (investment products)
+	// FollowUp lets "那面霜呢?" ask this intent again about something else.
+	// Only for what is safe to repeat on a hint (looking up an order, stock,
+	// a schedule): "那周五呢?" after a booking should not book another lesson.
+	FollowUp bool `yaml:"follow_up,omitempty" json:"follow_up,omitempty"`
 }
 
 // Examples are example utterances, by language.

@@ -64,7 +64,9 @@ var playbookConversations = []conversation{
 		{say: "那面霜呢?", want: []string{"水润保湿面霜 50g）已签收"}, not: []string{"顺丰"}},
 		// Delivered, so the shop declines to hurry it and no ticket is opened.
 		{say: "能催吗?", want: []string{"已经签收了，无需催件"}, not: []string{"工单"}},
-		{say: "那鞋子呢?", want: []string{"已在加急处理中（工单 #"}},
+		// Hurrying is not repeated on a hint: "那鞋子呢?" after it is not a
+		// second 催件.
+		{say: "那鞋子呢?", not: []string{"加急", "工单"}},
 	}},
 	{name: "ecommerce/return_with_photos", user: "demo-1001", steps: []step{
 		{say: "这个面霜用了过敏 想退", want: []string{"请上传过敏部位照片"}},

@@ -213,7 +213,7 @@ func (e *Engine) Parse(ctx context.Context, in nlu.Input) (nlu.Result, error) {
 	// "那面霜呢?" right after "我昨天买的鞋子啥时候到?" asks the same about the
 	// cream: the task in progress, with what the message names.
 	if in.State != nil && e.recent(in.State) {
-		if in2, ok := m.cat.Intent(in.State.ActiveIntent); ok && followsUp(in.Text, res.Entities, in2) {
+		if in2, ok := m.cat.Intent(in.State.ActiveIntent); ok && in2.FollowUp && followsUp(in.Text, res.Entities, in2) {
 			res.Intent, res.Confidence = in2.Name, 1
 			res.Trace = nlu.Trace{Engine: "dialogue", Candidates: []nlu.Candidate{{Intent: res.Intent, Score: 1}}, Steps: []nlu.Step{rulesStep,
 				{Engine: "dialogue", Intent: res.Intent, Confidence: 1, Latency: time.Since(t), Outcome: OutcomeFollowUp}}}

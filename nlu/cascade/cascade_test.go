@@ -277,6 +277,21 @@ func TestFollowUp(t *testing.T) {
 			t.Errorf("state %v: got a follow-up, want the message read on its own", s)
 		}
 	}
+	// A booking is not repeated on a hint: "那周五呢?" after one is read on
+	// its own (course_booking is not marked follow_up).
+	edu, err := New(context.Background(), Config{Catalog: load(t, "education"), Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	booked := nlu.State{ActiveIntent: "course_booking", Slots: map[string]string{"course": "少儿英语", "date": "2026-12-02"}, UpdatedAt: now.Add(-time.Minute)}
+	if res, _ := edu.Parse(context.Background(), nlu.Input{Text: "那周五呢?", Lang: "zh", State: &booked}); res.Trace.Engine == "dialogue" {
+		t.Errorf("after a booking: got a follow-up %q, want the message read on its own", res.Intent)
+	}
+	schedule := booked
+	schedule.ActiveIntent = "course_schedule"
+	if res, _ := edu.Parse(context.Background(), nlu.Input{Text: "那周五呢?", Lang: "zh", State: &schedule}); res.Trace.Engine != "dialogue" || res.Intent != "course_schedule" {
+		t.Errorf("after the schedule: got %q by %s, want a course_schedule follow-up", res.Intent, res.Trace.Engine)
+	}
 	// Tracked, the follow-up asks about the cream's own order.
 	res, _ := e.Parse(context.Background(), nlu.Input{Text: "那面霜呢?", Lang: "zh", State: &st})
 	turn := e.Track(&st, res, "zh")

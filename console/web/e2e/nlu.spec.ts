@@ -20,6 +20,11 @@ test("an admin adds an intent and the bot understands the new phrasing at once",
   await admin.getByTestId("nav-nlu").click();
   await expect(admin.getByTestId("catalog-source")).toHaveText("来自配置（尚未在此编辑）");
   await expect(admin.getByTestId("intent-order_status")).toBeVisible();
+  // Looking up an order may be asked again about something else ("那面霜呢?").
+  await admin.getByTestId("intent-order_status").click();
+  await expect(admin.getByTestId("intent-editor").getByTestId("intent-follow-up")).toHaveClass(/is-checked/);
+  await admin.getByTestId("intent-follow-up").scrollIntoViewIfNeeded();
+  await admin.screenshot({ path: "test-results/nlu-follow-up.png" });
 
   await admin.getByTestId("intent-new").click();
   const editor = admin.getByTestId("intent-editor");

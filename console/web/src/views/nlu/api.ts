@@ -26,6 +26,7 @@ export interface Intent {
   handoff?: boolean;
   requires_verification?: boolean;
   risk_disclosure?: boolean;
+  follow_up?: boolean;
 }
 
 export interface Term {
