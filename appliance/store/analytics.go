@@ -65,9 +65,10 @@ type analyticsRow struct {
 
 func (analyticsRow) TableName() string { return "analytics_reports" }
 
-// SaveAnalyticsReport stores a computed report (data is its JSON).
+// SaveAnalyticsReport stores a computed report (data is its JSON; encrypted
+// at rest, for its top questions are what customers wrote).
 func (s *Store) SaveAnalyticsReport(ctx context.Context, period, startDay string, data []byte, jobRunID int64) error {
-	row := &analyticsRow{Period: period, StartDay: startDay, Data: string(data), JobRunID: jobRunID, CreatedAt: time.Now().UTC()}
+	row := &analyticsRow{Period: period, StartDay: startDay, Data: s.encrypt(string(data)), JobRunID: jobRunID, CreatedAt: time.Now().UTC()}
 	if err := s.conn(ctx).Create(row).Error; err != nil {
 		return fmt.Errorf("store: unable to save the analytics report: %w", err)
 	}
@@ -82,7 +83,7 @@ func (s *Store) AnalyticsReport(ctx context.Context, period, startDay string) ([
 	if err != nil {
 		return nil, time.Time{}, notFound("analytics_report", err)
 	}
-	return []byte(row.Data), row.CreatedAt.UTC(), nil
+	return []byte(s.decrypt(row.Data)), row.CreatedAt.UTC(), nil
 }
 
 // AnalyticsDays lists the start days of stored reports of a period, newest first.

@@ -148,6 +148,10 @@ func (s *Store) EncryptExisting(ctx context.Context, progress func(table string,
 		{"customers", "id", []string{"display_name", "attributes"}},
 		{"customer_merges", "id", []string{"proof_value", "profile"}},
 		{"audit_log", "id", []string{"detail"}},
+		{"qa_alerts", "id", []string{"excerpt"}},
+		{"qa_report_hits", "id", []string{"excerpt", "message_text"}},
+		{"qa_report_items", "id", []string{"judge"}},
+		{"analytics_reports", "id", []string{"data"}},
 	} {
 		n, err := s.rewriteTable(ctx, t.table, t.key, t.cols, eachValue(s.sealAgain))
 		total += n

@@ -429,3 +429,113 @@ func TestIdentitiesEncrypted(t *testing.T) {
 		})
 	}
 }
+
+// TestQATextsEncrypted: what QA keeps of a conversation — the excerpt a rule
+// matched, the message it matched in, the judge's rationale, the real-time
+// alert's excerpt — and the analytics reports are ciphertext in the database and plaintext through the
+// store; rows written before encryption are encrypted by EncryptExisting.
+func TestQATextsEncrypted(t *testing.T) {
+	const said = "客户张三说手机号13800138000打不通，你们就是骗子"
+	for _, dialect := range storetest.Dialects() {
+		t.Run(dialect, func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			opts := storetest.NewDatabase(t, dialect)
+			open := func(sealer store.Sealer) *store.Store {
+				o := opts
+				o.Sealer, o.Encrypt = sealer, sealer != nil
+				return storetest.OpenWith(t, o)
+			}
+			key := storetest.NewSealer(t)
+			plain, enc := open(nil), open(key)
+
+			write := func(s *store.Store, convID int64) *appliance.QAReport {
+				r := &appliance.QAReport{Day: fmt.Sprintf("2026-11-%02d", convID), CreatedAt: time.Now()}
+				if err := s.CreateQAReport(ctx, r); err != nil {
+					t.Fatal(err)
+				}
+				item := &appliance.QAReportItem{ConversationID: convID, Channel: "web", Messages: 3, Hits: 1, Severity: "high",
+					StartedAt: time.Now(), Judge: &appliance.JudgeResult{Correctness: 2, Rationale: "客服未回应" + said},
+					HitList: []*appliance.QAHit{{ConversationID: convID, MessageID: 7, RuleName: "辱骂", Kind: appliance.QARuleKind("forbidden"),
+						Severity: "high", Excerpt: "就是骗子", MessageText: said, MessageAt: time.Now()}}}
+				if err := s.AddQAReportItems(ctx, r.ID, []*appliance.QAReportItem{item}); err != nil {
+					t.Fatal(err)
+				}
+				a := &appliance.QAAlert{QAHit: appliance.QAHit{ConversationID: convID, MessageID: 7, RuleName: "辱骂",
+					Kind: appliance.QARuleKind("forbidden"), Severity: "high", Excerpt: said}, CreatedAt: time.Now()}
+				if err := s.CreateQAAlert(ctx, a); err != nil {
+					t.Fatal(err)
+				}
+				return r
+			}
+			before := write(plain, 1)
+			after := write(enc, 2)
+			// The analytics reports' top questions are what customers wrote.
+			report := []byte(`{"top_questions":[{"text":"` + said + `"}]}`)
+			if err := plain.SaveAnalyticsReport(ctx, "daily", "2026-11-01", report, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := enc.SaveAnalyticsReport(ctx, "daily", "2026-11-02", report, 0); err != nil {
+				t.Fatal(err)
+			}
+
+			clearRows := func() int {
+				var n int
+				for _, q := range []string{
+					"SELECT COUNT(*) FROM qa_report_hits WHERE excerpt NOT LIKE 'kefu:enc:%' OR message_text NOT LIKE 'kefu:enc:%'",
+					"SELECT COUNT(*) FROM qa_report_items WHERE judge NOT LIKE 'kefu:enc:%'",
+					"SELECT COUNT(*) FROM qa_alerts WHERE excerpt NOT LIKE 'kefu:enc:%'",
+					"SELECT COUNT(*) FROM analytics_reports WHERE data NOT LIKE 'kefu:enc:%'",
+				} {
+					var c int
+					if err := enc.DB().Raw(q).Scan(&c).Error; err != nil {
+						t.Fatal(err)
+					}
+					n += c
+				}
+				return n
+			}
+			// Only the rows written before encryption are in clear: a hit,
+			// an item's judge, an alert and an analytics report.
+			if n := clearRows(); n != 4 {
+				t.Errorf("rows in clear: got %d, want 4 (those written before encryption)", n)
+			}
+			var leaked int
+			enc.DB().Raw("SELECT COUNT(*) FROM qa_report_hits WHERE report_id = ? AND message_text LIKE ?", after.ID, "%13800138000%").Scan(&leaked)
+			if leaked != 0 {
+				t.Errorf("the phone number is readable in qa_report_hits")
+			}
+
+			check := func(r *appliance.QAReport) {
+				t.Helper()
+				items, err := enc.QAReportItems(ctx, appliance.QAItemFilter{ReportID: r.ID})
+				if err != nil || len(items) != 1 || len(items[0].HitList) != 1 {
+					t.Fatalf("items: %+v, %v", items, err)
+				}
+				h := items[0].HitList[0]
+				if h.Excerpt != "就是骗子" || h.MessageText != said || items[0].Judge == nil || items[0].Judge.Rationale != "客服未回应"+said {
+					t.Errorf("report %d read back: hit %+v judge %+v", r.ID, h, items[0].Judge)
+				}
+			}
+			check(before)
+			check(after)
+			for _, day := range []string{"2026-11-01", "2026-11-02"} {
+				if data, _, err := enc.AnalyticsReport(ctx, "daily", day); err != nil || string(data) != string(report) {
+					t.Errorf("analytics report %s: %s, %v", day, data, err)
+				}
+			}
+			alerts, err := enc.QAAlerts(ctx, 0, 10)
+			if err != nil || len(alerts) != 2 || alerts[0].Excerpt != said || alerts[1].Excerpt != said {
+				t.Errorf("alerts: %+v, %v", alerts, err)
+			}
+
+			if _, err := enc.EncryptExisting(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			if n := clearRows(); n != 0 {
+				t.Errorf("after EncryptExisting: %d rows in clear, want 0", n)
+			}
+			check(before)
+		})
+	}
+}

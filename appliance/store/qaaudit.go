@@ -236,11 +236,11 @@ func (s *Store) AddQAReportItems(ctx context.Context, reportID int64, items []*a
 			FirstResponseMs: it.FirstResponseMS, MaxReplyGapMs: it.MaxReplyGapMS, Csat: it.CSAT, StartedAt: utc(it.StartedAt)}
 		if it.Judge != nil {
 			b, _ := json.Marshal(it.Judge)
-			rows[i].Judge = strPtr(string(b))
+			rows[i].Judge = strPtr(s.encrypt(string(b)))
 		}
 		for _, h := range it.HitList {
 			hr := qaHitRow{ReportID: reportID, ConversationID: it.ConversationID, MessageID: h.MessageID, RuleID: h.RuleID,
-				RuleName: h.RuleName, Kind: string(h.Kind), Severity: h.Severity, Excerpt: clip(h.Excerpt, 500), MessageText: h.MessageText}
+				RuleName: h.RuleName, Kind: string(h.Kind), Severity: h.Severity, Excerpt: s.encrypt(clip(h.Excerpt, 500)), MessageText: s.encrypt(h.MessageText)}
 			if !h.MessageAt.IsZero() {
 				t := h.MessageAt.UTC()
 				hr.MessageAt = &t
@@ -344,6 +344,7 @@ func (s *Store) QAReportItems(ctx context.Context, f appliance.QAItemFilter) ([]
 	ids := make([]int64, len(rows))
 	byConv := map[int64]*appliance.QAReportItem{}
 	for i := range rows {
+		rows[i].Judge = s.decryptPtr(rows[i].Judge)
 		out[i] = rows[i].domain()
 		ids[i] = rows[i].ConversationID
 		byConv[ids[i]] = out[i]
@@ -357,6 +358,7 @@ func (s *Store) QAReportItems(ctx context.Context, f appliance.QAItemFilter) ([]
 		return nil, fmt.Errorf("store: unable to list QA report hits: %w", err)
 	}
 	for i := range hits {
+		hits[i].Excerpt, hits[i].MessageText = s.decrypt(hits[i].Excerpt), s.decrypt(hits[i].MessageText)
 		it := byConv[hits[i].ConversationID]
 		it.HitList = append(it.HitList, hits[i].domain())
 	}

@@ -118,7 +118,7 @@ func (qaAlertRow) TableName() string { return "qa_alerts" }
 // CreateQAAlert stores a hit found in real time.
 func (s *Store) CreateQAAlert(ctx context.Context, a *appliance.QAAlert) error {
 	row := &qaAlertRow{ConversationID: a.ConversationID, MessageID: a.MessageID, AgentID: a.AgentID, RuleID: a.RuleID,
-		RuleName: a.RuleName, Kind: string(a.Kind), Severity: a.Severity, Excerpt: clip(a.Excerpt, 500), CreatedAt: utc(a.CreatedAt)}
+		RuleName: a.RuleName, Kind: string(a.Kind), Severity: a.Severity, Excerpt: s.encrypt(clip(a.Excerpt, 500)), CreatedAt: utc(a.CreatedAt)}
 	if err := s.conn(ctx).Create(row).Error; err != nil {
 		return fmt.Errorf("store: unable to record QA alert: %w", err)
 	}
@@ -143,7 +143,7 @@ func (s *Store) QAAlerts(ctx context.Context, beforeID int64, limit int) ([]*app
 	for i, r := range rows {
 		out[i] = &appliance.QAAlert{ID: r.ID, CreatedAt: r.CreatedAt.UTC(), QAHit: appliance.QAHit{ConversationID: r.ConversationID,
 			MessageID: r.MessageID, AgentID: r.AgentID, RuleID: r.RuleID, RuleName: r.RuleName,
-			Kind: appliance.QARuleKind(r.Kind), Severity: r.Severity, Excerpt: r.Excerpt}}
+			Kind: appliance.QARuleKind(r.Kind), Severity: r.Severity, Excerpt: s.decrypt(r.Excerpt)}}
 	}
 	return out, nil
 }

@@ -198,9 +198,9 @@ func runMigrate(env *Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "encrypted %d rows under secret_key (messages %d, dialogue states %d, tickets %d, ticket notes %d, conversation summaries %d, customers %d, channel identities %d, merges %d); credentials sealed again: %d\n",
+		fmt.Fprintf(env.Stdout, "encrypted %d rows under secret_key (messages %d, dialogue states %d, tickets %d, ticket notes %d, conversation summaries %d, customers %d, channel identities %d, merges %d, audit details %d, QA alerts %d, QA report hits %d and judgements %d, analytics reports %d); credentials sealed again: %d\n",
 			n, counts["messages"], counts["dialogue_states"], counts["tickets"], counts["ticket_events"], counts["conversations"], counts["customers"],
-			counts["identities"], counts["customer_merges"], creds)
+			counts["identities"], counts["customer_merges"], counts["audit_log"], counts["qa_alerts"], counts["qa_report_hits"], counts["qa_report_items"], counts["analytics_reports"], creds)
 	}
 	return nil
 }

@@ -145,7 +145,7 @@ func TestDoctorEncryption(t *testing.T) {
 	if code, out := runKefu(t, env, "doctor"); code != 0 || !strings.Contains(out, "1 channel identities written before encryption are in clear") {
 		t.Errorf("doctor with an identity stored in clear: exit %d\n%s", code, out)
 	}
-	if code, out := runKefu(t, env, "migrate", "--encrypt-existing"); code != 0 || !strings.Contains(out, "encrypted 3 rows under secret_key (messages 1, dialogue states 0, tickets 0, ticket notes 0, conversation summaries 0, customers 1, channel identities 1, merges 0); credentials sealed again: 0") {
+	if code, out := runKefu(t, env, "migrate", "--encrypt-existing"); code != 0 || !strings.Contains(out, "encrypted 3 rows under secret_key (messages 1, dialogue states 0, tickets 0, ticket notes 0, conversation summaries 0, customers 1, channel identities 1, merges 0, audit details 0, QA alerts 0, QA report hits 0 and judgements 0, analytics reports 0); credentials sealed again: 0") {
 		t.Errorf("migrate --encrypt-existing: exit %d\n%s", code, out)
 	}
 	if code, out := runKefu(t, env, "doctor"); code != 0 || !strings.Contains(out, "2 encrypted, all readable") || strings.Contains(out, "in clear") {
