@@ -29,6 +29,7 @@ const (
 	permCannedManage        Permission = "canned.manage"     // the team's canned replies
 	permCustomersErase      Permission = "customers.erase"   // erase a customer's personal information on request
 	permCustomersExport     Permission = "customers.export"  // export everything held about a customer, unmasked
+	permErasureDecide       Permission = "erasure.decide"    // approve or reject another person's erasure request
 )
 
 // grants says which roles hold each permission. Compliance officers read
@@ -53,6 +54,7 @@ var grants = map[Permission][]appliance.Role{
 	permCannedManage:        {appliance.RoleAdmin, appliance.RoleSupervisor},
 	permCustomersErase:      {appliance.RoleAdmin},
 	permCustomersExport:     {appliance.RoleAdmin, appliance.RoleCompliance},
+	permErasureDecide:       {appliance.RoleAdmin, appliance.RoleCompliance},
 
 	// QA and analytics (console/qa.go): compliance officers read reports,
 	// supervisors also set the rules and get the alerts; agents see none.

@@ -20,9 +20,14 @@ type profileView struct {
 	Editable struct {
 		Profile bool `json:"profile"` // tags and attributes
 		VIP     bool `json:"vip"`     // the VIP level
-		Erase   bool `json:"erase"`   // erase the customer's personal information
+		Erase   bool `json:"erase"`   // erase the customer's personal information (or ask to)
 		Export  bool `json:"export"`  // export everything held about the customer
+		Decide  bool `json:"decide"`  // approve or reject the pending erasure request
 	} `json:"editable"`
+	// EraseNeedsApproval: erasing is asked for, and someone else decides.
+	EraseNeedsApproval bool `json:"erase_needs_approval"`
+	// ErasureRequest is the pending request to erase the customer, if any.
+	ErasureRequest *appliance.ErasureRequest `json:"erasure_request,omitempty"`
 }
 
 type profileCustomer struct {
@@ -71,6 +76,14 @@ func (s *Server) customerProfile(c *gin.Context) {
 	v.Editable.VIP = can(role, permCustomersVIP) && cust.ErasedAt == nil
 	v.Editable.Erase = can(role, permCustomersErase) && cust.ErasedAt == nil
 	v.Editable.Export = can(role, permCustomersExport)
+	v.EraseNeedsApproval = !s.OneAdminErases
+	if rs, ok := s.Store.(appliance.ErasureRequests); ok && cust.ErasedAt == nil {
+		if r, err := rs.PendingErasure(c.Request.Context(), cust.ID); err == nil {
+			v.ErasureRequest = r
+			v.Editable.Erase = false
+			v.Editable.Decide = can(role, permErasureDecide) && r.RequestedBy != currentUser(c).ID
+		}
+	}
 	c.JSON(http.StatusOK, gin.H{"profile": v})
 }
 
@@ -78,8 +91,10 @@ type eraseRequest struct {
 	Reason string `json:"reason"`
 }
 
-// eraseCustomer removes a customer's personal information on their request
-// (admins; the engine checks the reason and audits it).
+// eraseCustomer asks for a customer's personal information to be erased on
+// their request, for another admin or a compliance officer to approve (202);
+// with OneAdminErases it erases at once (200). Admins; the engine checks the
+// reason and audits it.
 func (s *Server) eraseCustomer(c *gin.Context) {
 	id, err := pathID(c, "id")
 	if err != nil {
@@ -91,12 +106,65 @@ func (s *Server) eraseCustomer(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	if !s.OneAdminErases {
+		r, err := s.Engine.RequestErasure(c.Request.Context(), id, currentUser(c), req.Reason)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusAccepted, gin.H{"request": r})
+		return
+	}
 	er, err := s.Engine.EraseCustomer(c.Request.Context(), id, currentUser(c), req.Reason)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"erasure": er})
+}
+
+// erasureRequests lists the requests waiting for a decision.
+func (s *Server) erasureRequests(c *gin.Context) {
+	rs, ok := s.Store.(appliance.ErasureRequests)
+	if !ok {
+		s.fail(c, appliance.Errorf(appliance.EUNSUPPORTED, "erasure_unsupported", "this store cannot erase customers"))
+		return
+	}
+	list, err := rs.PendingErasures(c.Request.Context(), 200)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"requests": list})
+}
+
+type erasureDecision struct {
+	Note string `json:"note"`
+}
+
+// decideErasure approves (erasing) or rejects a pending erasure request;
+// the person who asked cannot decide it.
+func (s *Server) decideErasure(approve bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathID(c, "id")
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		var req erasureDecision
+		if c.Request.ContentLength > 0 {
+			if err := bindJSON(c, &req); err != nil {
+				s.fail(c, err)
+				return
+			}
+		}
+		r, err := s.Engine.DecideErasure(c.Request.Context(), id, currentUser(c), approve, req.Note)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusOK, gin.H{"request": r})
+	}
 }
 
 func (s *Server) updateCustomer(c *gin.Context) {

@@ -70,6 +70,9 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/customers/:id/merges", need(permConversationsView), s.customerMerges},
 		{"POST", "/api/v1/customer-merges/:id/undo", need(permCustomersUnmerge), s.undoMerge},
 		{"POST", "/api/v1/customers/:id/erase", need(permCustomersErase), s.eraseCustomer},
+		{"GET", "/api/v1/erasure-requests", need(permErasureDecide), s.erasureRequests},
+		{"POST", "/api/v1/erasure-requests/:id/approve", need(permErasureDecide), s.decideErasure(true)},
+		{"POST", "/api/v1/erasure-requests/:id/reject", need(permErasureDecide), s.decideErasure(false)},
 		{"GET", "/api/v1/customers/:id/export", need(permCustomersExport), s.exportCustomer},
 	}
 	rs = append(rs, s.nluRoutes()...)

@@ -26,6 +26,8 @@ type Engine interface {
 	Close(ctx context.Context, convID int64, agent *appliance.User) (*appliance.Conversation, error)
 	AgentSend(ctx context.Context, convID int64, agent *appliance.User, text string, note bool) (*appliance.Message, error)
 	EraseCustomer(ctx context.Context, customerID int64, actor *appliance.User, reason string) (*appliance.Erasure, error)
+	RequestErasure(ctx context.Context, customerID int64, actor *appliance.User, reason string) (*appliance.ErasureRequest, error)
+	DecideErasure(ctx context.Context, requestID int64, actor *appliance.User, approve bool, note string) (*appliance.ErasureRequest, error)
 }
 
 // Store is what the console reads and writes directly.
@@ -106,6 +108,10 @@ type Options struct {
 	PublicURL      string
 	Version        string
 	MaxTextRunes   int
+	// OneAdminErases lets one admin erase a customer's personal information
+	// alone; by default an admin asks and another admin or a compliance
+	// officer approves (privacy.erasure_approval).
+	OneAdminErases bool
 
 	// Knowledge is the editors' knowledge base and KnowledgeAnswerer the
 	// answerer the bot uses (for "try it"); nil answers 503.

@@ -34,7 +34,7 @@ type Config struct {
 		DSN          string `yaml:"dsn" secret:"true" help:"MySQL/MariaDB DSN (user:pass@tcp(host:3306)/kefu?parseTime=true); empty uses SQLite in data_dir"`
 		MaxOpenConns int    `yaml:"max_open_conns" default:"20" help:"connection pool size (MySQL)"`
 		SQLiteSync   string `yaml:"sqlite_sync" default:"full" help:"SQLite durability: full survives a power cut or OS crash; normal only a process crash, and is ~15% faster"`
-		Encrypt      bool   `yaml:"encrypt" default:"true" help:"encrypt what customers and agents said at rest (message texts and payloads, dialogue states, tickets and their notes, summaries, customers' names, attributes and channel identities, audit details, live events) with AES-256-GCM under a key derived from secret_key; back that key up: without it they cannot be read"`
+		Encrypt      bool   `yaml:"encrypt" default:"true" help:"encrypt what customers and agents said at rest (message texts and payloads, dialogue states, tickets and their notes, summaries, customers' names, attributes and channel identities, audit details, QA excerpts and judgements, analytics reports, live events) with AES-256-GCM under a key derived from secret_key; back that key up: without it they cannot be read"`
 	} `yaml:"database"`
 
 	Log struct {
@@ -134,6 +134,10 @@ type Config struct {
 		Heartbeat time.Duration `yaml:"heartbeat" default:"5s" help:"how often a node says it is alive and who is connected to it; three missed make it gone"`
 		Recover   time.Duration `yaml:"recover" default:"1m" help:"an inbound message left unanswered or undelivered this long is taken over by the routing node (its node stopped)"`
 	} `yaml:"cluster"`
+
+	Privacy struct {
+		ErasureApproval bool `yaml:"erasure_approval" default:"true" help:"erasing a customer's personal information takes two people: an admin asks (with the reason), another admin or a compliance officer approves; false lets one admin erase alone"`
+	} `yaml:"privacy"`
 
 	Retention struct {
 		Days int    `yaml:"days" default:"1095" help:"closed conversations idle longer than this many days are removed by the retention job; 0 keeps everything"`

@@ -100,3 +100,96 @@ func (s *Store) EraseCustomers(ctx context.Context, ids []int64, at time.Time) (
 	}
 	return out, nil
 }
+
+type erasureRequestRow struct {
+	ID            int64 `gorm:"primaryKey"`
+	CustomerID    int64
+	Status        string
+	Reason        string
+	RequestedBy   int64
+	RequestedName string
+	DecidedBy     int64
+	DecidedName   string
+	DecisionNote  string
+	CreatedAt     time.Time
+	DecidedAt     *time.Time
+}
+
+func (erasureRequestRow) TableName() string { return "erasure_requests" }
+
+func (r *erasureRequestRow) domain() *appliance.ErasureRequest {
+	out := &appliance.ErasureRequest{ID: r.ID, CustomerID: r.CustomerID, Status: r.Status, Reason: r.Reason,
+		RequestedBy: r.RequestedBy, RequestedName: r.RequestedName, DecidedBy: r.DecidedBy, DecidedName: r.DecidedName,
+		DecisionNote: r.DecisionNote, CreatedAt: r.CreatedAt.UTC()}
+	if r.DecidedAt != nil {
+		t := r.DecidedAt.UTC()
+		out.DecidedAt = &t
+	}
+	return out
+}
+
+// CreateErasureRequest implements appliance.ErasureRequests.
+func (s *Store) CreateErasureRequest(ctx context.Context, r *appliance.ErasureRequest) error {
+	row := &erasureRequestRow{CustomerID: r.CustomerID, Status: r.Status, Reason: r.Reason, RequestedBy: r.RequestedBy,
+		RequestedName: r.RequestedName, CreatedAt: utc(r.CreatedAt)}
+	if err := s.conn(ctx).Create(row).Error; err != nil {
+		return fmt.Errorf("store: unable to record the erasure request: %w", err)
+	}
+	r.ID, r.CreatedAt = row.ID, row.CreatedAt.UTC()
+	return nil
+}
+
+// ErasureRequest implements appliance.ErasureRequests.
+func (s *Store) ErasureRequest(ctx context.Context, id int64) (*appliance.ErasureRequest, error) {
+	var row erasureRequestRow
+	if err := s.conn(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return nil, notFound("erasure_request", err)
+	}
+	return row.domain(), nil
+}
+
+// PendingErasure implements appliance.ErasureRequests.
+func (s *Store) PendingErasure(ctx context.Context, customerID int64) (*appliance.ErasureRequest, error) {
+	var row erasureRequestRow
+	err := s.conn(ctx).Where("customer_id = ? AND status = ?", customerID, appliance.ErasurePending).Order("id").Take(&row).Error
+	if err != nil {
+		return nil, notFound("erasure_request", err)
+	}
+	return row.domain(), nil
+}
+
+// PendingErasures implements appliance.ErasureRequests.
+func (s *Store) PendingErasures(ctx context.Context, limit int) ([]*appliance.ErasureRequest, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var rows []erasureRequestRow
+	if err := s.conn(ctx).Where("status = ?", appliance.ErasurePending).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("store: unable to list erasure requests: %w", err)
+	}
+	out := make([]*appliance.ErasureRequest, len(rows))
+	for i := range rows {
+		out[i] = rows[i].domain()
+	}
+	return out, nil
+}
+
+// DecideErasure implements appliance.ErasureRequests: the update holds only
+// while the request is still pending.
+func (s *Store) DecideErasure(ctx context.Context, r *appliance.ErasureRequest) error {
+	var at *time.Time
+	if r.DecidedAt != nil {
+		t := utc(*r.DecidedAt)
+		at = &t
+	}
+	res := s.conn(ctx).Model(&erasureRequestRow{}).Where("id = ? AND status = ?", r.ID, appliance.ErasurePending).
+		Updates(map[string]any{"status": r.Status, "decided_by": r.DecidedBy, "decided_name": r.DecidedName,
+			"decision_note": r.DecisionNote, "decided_at": at})
+	if res.Error != nil {
+		return fmt.Errorf("store: unable to record the erasure decision: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return conflict("erasure_decided", "the request was decided meanwhile")
+	}
+	return nil
+}

@@ -13,7 +13,49 @@ import (
 	"kefu/nlu"
 )
 
-var _ appliance.ErasureStore = (*store.Store)(nil)
+var (
+	_ appliance.ErasureStore    = (*store.Store)(nil)
+	_ appliance.ErasureRequests = (*store.Store)(nil)
+)
+
+// TestErasureRequests: a request is pending until decided, once; the list
+// of pending requests and a customer's pending request say so.
+func TestErasureRequests(t *testing.T) {
+	forEachDB(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		r := &appliance.ErasureRequest{CustomerID: 42, Status: appliance.ErasurePending, Reason: "PIPL 删除申请 #7",
+			RequestedBy: 1, RequestedName: "root", CreatedAt: time.Now()}
+		if err := s.CreateErasureRequest(ctx, r); err != nil || r.ID == 0 {
+			t.Fatalf("create: %+v, %v", r, err)
+		}
+		if got, err := s.PendingErasure(ctx, 42); err != nil || got.ID != r.ID || got.Reason != "PIPL 删除申请 #7" || got.RequestedName != "root" {
+			t.Errorf("pending: %+v, %v", got, err)
+		}
+		if _, err := s.PendingErasure(ctx, 43); !appliance.IsNotFound(err) {
+			t.Errorf("another customer's pending request: %v, want not found", err)
+		}
+		if list, err := s.PendingErasures(ctx, 10); err != nil || len(list) != 1 {
+			t.Errorf("pending list: %+v, %v", list, err)
+		}
+		now := time.Now()
+		r.Status, r.DecidedBy, r.DecidedName, r.DecisionNote, r.DecidedAt = appliance.ErasureApproved, 2, "chen", "核实无误", &now
+		if err := s.DecideErasure(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		again := *r
+		again.Status = appliance.ErasureRejected
+		if err := s.DecideErasure(ctx, &again); appliance.ErrorCode(err) != "erasure_decided" {
+			t.Errorf("deciding twice: %v, want erasure_decided", err)
+		}
+		got, err := s.ErasureRequest(ctx, r.ID)
+		if err != nil || got.Status != appliance.ErasureApproved || got.DecidedName != "chen" || got.DecidedAt == nil || got.DecisionNote != "核实无误" {
+			t.Errorf("decided: %+v, %v", got, err)
+		}
+		if _, err := s.PendingErasure(ctx, 42); !appliance.IsNotFound(err) {
+			t.Errorf("pending after the decision: %v, want not found", err)
+		}
+	})
+}
 
 // TestEraseCustomers: erasing a person's records (the survivor and the
 // record merged into it) leaves nothing of what they said or who they are,

@@ -11,8 +11,9 @@ import (
 
 // TestCustomerExportAndErase: a compliance officer exports everything held
 // about a person (unmasked, without the team's internal notes; audited);
-// an admin erases it, after which the export holds nothing of what was said
-// and the same app user is a stranger.
+// an admin asks for it to be erased and a compliance officer approves (the
+// asker cannot), after which the export holds nothing of what was said and
+// the same app user is a stranger.
 func TestCustomerExportAndErase(t *testing.T) {
 	p, _ := startApp(t, t.TempDir(), nil)
 	app := &appClient{t: t, url: p.URL(), key: p.DemoInfo.AppKey, secret: p.DemoInfo.AppSecret}
@@ -94,12 +95,38 @@ func TestCustomerExportAndErase(t *testing.T) {
 	if st, b := admin.do("POST", conv+"/close", nil, true); st != 200 {
 		t.Fatalf("close: %d %v", st, b)
 	}
+	// Four eyes: the admin asks; nothing is erased yet.
 	st, b = admin.do("POST", customer+"/erase", map[string]any{"reason": "申请 #1"}, true)
-	if st != 200 {
-		t.Fatalf("erase: %d %v", st, b)
+	if st != 202 {
+		t.Fatalf("erase request: %d %v", st, b)
 	}
-	if er := b["erasure"].(map[string]any); er["conversations"] != 1.0 || er["identities"] != 1.0 {
+	reqID := int64(b["request"].(map[string]any)["id"].(float64))
+	decide := fmt.Sprintf("/api/v1/erasure-requests/%d/", reqID)
+	if raw := compliance.raw("GET", customer+"/export"); !strings.Contains(raw, "13812345678") {
+		t.Errorf("the request alone erased the customer")
+	}
+	if st, b := admin.do("GET", customer+"/profile", nil, false); st != 200 ||
+		b["profile"].(map[string]any)["erasure_request"] == nil || b["profile"].(map[string]any)["editable"].(map[string]any)["decide"] != false {
+		t.Errorf("the asker's view of the profile: %d %v, want the pending request and no decision", st, b)
+	}
+	if st, b := admin.do("POST", decide+"approve", nil, true); st != 403 || errCode(b) != "four_eyes" {
+		t.Errorf("the asker approved: %d %v, want 403 four_eyes", st, b)
+	}
+	if st, _ := login(t, p.URL(), "supervisor").do("POST", decide+"approve", nil, true); st != 403 {
+		t.Errorf("a supervisor approved: %d, want 403", st)
+	}
+	if st, b := compliance.do("GET", "/api/v1/erasure-requests", nil, false); st != 200 || len(b["requests"].([]any)) != 1 {
+		t.Errorf("pending requests for compliance: %d %v", st, b)
+	}
+	st, b = compliance.do("POST", decide+"approve", map[string]any{"note": "核实无误"}, true)
+	if st != 200 {
+		t.Fatalf("approve: %d %v", st, b)
+	}
+	if er := b["request"].(map[string]any)["erasure"].(map[string]any); er["conversations"] != 1.0 || er["identities"] != 1.0 {
 		t.Errorf("erasure: %v", er)
+	}
+	if st, b := compliance.do("POST", decide+"reject", nil, true); st != 409 || errCode(b) != "erasure_decided" {
+		t.Errorf("deciding again: %d %v", st, b)
 	}
 	raw = compliance.raw("GET", customer+"/export")
 	if strings.Contains(raw, "13812345678") || strings.Contains(raw, "dsar-user") || !strings.Contains(raw, "erased_at") {
@@ -107,5 +134,32 @@ func TestCustomerExportAndErase(t *testing.T) {
 	}
 	if st, b := app.send("dsar-user", "d-9", "你好"); st != 200 || int64(b["conversation_id"].(float64)) == convID {
 		t.Errorf("the same app user after the erasure: %d %v, want a new conversation", st, b)
+	}
+}
+
+// With privacy.erasure_approval off, one admin erases alone.
+func TestEraseByOneAdmin(t *testing.T) {
+	p, _ := startApp(t, t.TempDir(), map[string]string{"KEFU_PRIVACY_ERASURE_APPROVAL": "false"})
+	app := &appClient{t: t, url: p.URL(), key: p.DemoInfo.AppKey, secret: p.DemoInfo.AppSecret}
+	st, b := app.send("solo-user", "s-1", "我的手机13812345678")
+	if st != 200 {
+		t.Fatalf("send: %d %v", st, b)
+	}
+	admin := login(t, p.URL(), "admin")
+	conv := fmt.Sprintf("/api/v1/conversations/%d", int64(b["conversation_id"].(float64)))
+	st, b = admin.do("GET", conv, nil, false)
+	if st != 200 {
+		t.Fatalf("conversation: %d %v", st, b)
+	}
+	customer := fmt.Sprintf("/api/v1/customers/%d", int64(b["conversation"].(map[string]any)["customer_id"].(float64)))
+	if st, b := admin.do("POST", conv+"/close", nil, true); st != 200 {
+		t.Fatalf("close: %d %v", st, b)
+	}
+	if st, b := admin.do("GET", customer+"/profile", nil, false); st != 200 || b["profile"].(map[string]any)["erase_needs_approval"] != false {
+		t.Errorf("profile: %d %v, want erase_needs_approval false", st, b)
+	}
+	st, b = admin.do("POST", customer+"/erase", map[string]any{"reason": "申请 #2"}, true)
+	if st != 200 || b["erasure"] == nil {
+		t.Fatalf("erase: %d %v, want 200 with the erasure", st, b)
 	}
 }

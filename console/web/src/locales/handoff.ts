@@ -25,6 +25,11 @@ const zh = {
       addAttr: "添加属性", saved: "客户资料已保存",
       export: "导出个人信息", erase: "删除个人信息", erased: "个人信息已于 {t} 删除", eraseTitle: "删除该客户的个人信息",
       eraseHint: "将删除姓名、属性、标签、全部渠道身份和对话状态，匿名化其全部会话、满意度评价和工单内容；仅保留统计用的记录与审计日志。此操作不可撤销。请先结束进行中的会话。",
+      eraseAsk: "申请删除个人信息", eraseAskConfirm: "提交删除申请", eraseRequested: "已提交删除申请，待另一位管理员或合规专员审批",
+      eraseFourEyes: "删除需双人审批：提交后由另一位管理员或合规专员批准才会执行。",
+      erasePending: "{who} 于 {t} 申请删除该客户的个人信息", eraseWhy: "原因：{r}", awaiting: "等待另一位管理员或合规专员审批",
+      approve: "批准删除", reject: "驳回", approveTitle: "批准删除该客户的个人信息", rejectTitle: "驳回删除申请",
+      decisionNote: "审批意见（可选），将记入审计日志", rejected: "已驳回删除申请",
       eraseReason: "删除原因（如申请单号），将记入审计日志", eraseConfirm: "确认删除", eraseDone: "已删除：{c} 个会话、{m} 条消息、{i} 个渠道身份、{k} 张工单",
     },
     identity: {
@@ -60,6 +65,7 @@ const zh = {
       note_too_long: "备注过长", workspace_unavailable: "工作台服务未配置", bad_transfer_target: "请选择客服或技能组",
       reason_required: "请填写删除原因", reason_too_long: "原因不超过 200 字", conversation_open: "该客户还有进行中的会话，请先结束会话",
       customer_erased: "该客户的个人信息已删除，不能再修改",
+      erasure_pending: "已有待审批的删除申请", four_eyes: "不能审批自己提交的申请", erasure_decided: "该申请已处理",
     },
   },
 };
@@ -91,6 +97,11 @@ const en: typeof zh = {
       addAttr: "Add attribute", saved: "Profile saved",
       export: "Export personal data", erase: "Erase personal data", erased: "Personal data erased on {t}", eraseTitle: "Erase this customer's personal data",
       eraseHint: "Removes the name, attributes, tags, every channel identity and the dialogue state, and anonymizes all their conversations, ratings and tickets; only records for statistics and the audit log remain. This cannot be undone. Close any open conversation first.",
+      eraseAsk: "Request erasure", eraseAskConfirm: "Submit the request", eraseRequested: "Erasure requested: another admin or a compliance officer must approve it",
+      eraseFourEyes: "Erasure takes two people: it runs once another admin or a compliance officer approves it.",
+      erasePending: "{who} asked on {t} to erase this customer's personal data", eraseWhy: "Reason: {r}", awaiting: "Waiting for another admin or a compliance officer",
+      approve: "Approve erasure", reject: "Reject", approveTitle: "Approve erasing this customer's personal data", rejectTitle: "Reject the erasure request",
+      decisionNote: "Note (optional), recorded in the audit log", rejected: "Erasure request rejected",
       eraseReason: "Reason (e.g. the request's reference), recorded in the audit log", eraseConfirm: "Erase", eraseDone: "Erased: {c} conversations, {m} messages, {i} channel identities, {k} tickets",
     },
     identity: {
@@ -126,6 +137,7 @@ const en: typeof zh = {
       note_too_long: "Note too long", workspace_unavailable: "The workspace is not configured", bad_transfer_target: "Pick an agent or a group",
       reason_required: "Give a reason", reason_too_long: "At most 200 characters", conversation_open: "The customer has an open conversation: close it first",
       customer_erased: "This customer's personal data was erased and cannot be edited",
+      erasure_pending: "An erasure request is already waiting", four_eyes: "You cannot decide your own request", erasure_decided: "The request was already decided",
     },
   },
 };

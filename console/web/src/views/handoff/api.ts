@@ -58,6 +58,12 @@ export interface ProfileCustomer extends Customer {
 
 export interface Erasure { customer_id: number; records: number[]; conversations: number; messages: number; identities: number; tickets: number; erased_at: string }
 
+export interface ErasureRequest {
+  id: number; customer_id: number; status: "pending" | "approved" | "rejected"; reason: string;
+  requested_by: number; requested_name: string; decided_name?: string; decision_note?: string;
+  created_at: string; decided_at?: string; erasure?: Erasure;
+}
+
 export interface Profile {
   customer: ProfileCustomer;
   vip: { vip: boolean; reason?: string; spend?: number };
@@ -68,7 +74,9 @@ export interface Profile {
   tickets_status: "ok" | "not_configured" | "unavailable";
   csat: CSAT[];
   csat_average?: number;
-  editable: { profile: boolean; vip: boolean; erase: boolean; export: boolean };
+  editable: { profile: boolean; vip: boolean; erase: boolean; export: boolean; decide: boolean };
+  erase_needs_approval: boolean;
+  erasure_request?: ErasureRequest;
 }
 
 export interface CannedReply { id: number; shortcut: string; title: string; text: string; group?: string }
@@ -87,7 +95,11 @@ export const handoffApi = {
   groups: () => request<{ groups: SkillGroup[] }>("GET", "/api/v1/routing/groups"),
   profile: (customerId: number) => request<{ profile: Profile }>("GET", `/api/v1/customers/${customerId}/profile`),
   updateCustomer: (customerId: number, u: ProfileUpdate) => request<{ customer: ProfileCustomer }>("PATCH", `/api/v1/customers/${customerId}`, u),
-  eraseCustomer: (customerId: number, reason: string) => request<{ erasure: Erasure }>("POST", `/api/v1/customers/${customerId}/erase`, { reason }),
+  // With four eyes (the default) the answer is the request; alone, the erasure.
+  eraseCustomer: (customerId: number, reason: string) =>
+    request<{ erasure?: Erasure; request?: ErasureRequest }>("POST", `/api/v1/customers/${customerId}/erase`, { reason }),
+  decideErasure: (requestId: number, approve: boolean, note: string) =>
+    request<{ request: ErasureRequest }>("POST", `/api/v1/erasure-requests/${requestId}/${approve ? "approve" : "reject"}`, { note }),
   canned: () => request<{ replies: CannedReply[] }>("GET", "/api/v1/canned-replies"),
   createCanned: (r: Partial<CannedReply>) => request<{ reply: CannedReply }>("POST", "/api/v1/canned-replies", r),
   updateCanned: (id: number, r: Partial<CannedReply>) => request<{ reply: CannedReply }>("PATCH", `/api/v1/canned-replies/${id}`, r),
