@@ -379,7 +379,7 @@ func (e *Engine) handle(ctx context.Context, conv *Conversation, msg *Message, s
 		return nil, fmt.Errorf("hand-off policy: %w", err)
 	}
 	state := t.Dialogue.State
-	state.UpdatedAt = e.now()
+	state.UpdatedAt, state.Lang = e.now(), t.Lang
 	t.Decision.Dialogue = dialogueTrace(t.Dialogue)
 	if t.Handoff != nil {
 		t.Decision.Handoff = t.Handoff.Reason
@@ -477,7 +477,7 @@ func (e *Engine) newTurn(ctx context.Context, conv *Conversation, msg *Message) 
 	if err != nil {
 		return nil, err
 	}
-	t := &Turn{Conversation: conv, Message: msg, Customer: cust, Lang: DetectLang(msg.Text), State: state,
+	t := &Turn{Conversation: conv, Message: msg, Customer: cust, Lang: DetectLangOr(msg.Text, state.Lang), State: state,
 		Decision: &Decision{}, Context: messageContext(msg)}
 	t.Decision.Lang = t.Lang
 	t.Dialogue = nlu.Turn{State: *state}

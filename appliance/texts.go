@@ -45,6 +45,12 @@ func (t *Texts) Get(key, lang string) string {
 // DetectLang returns "en" when the text is written in Latin letters only and
 // "zh" otherwise: Chinese is the default.
 func DetectLang(s string) string {
+	return DetectLangOr(s, "zh")
+}
+
+// DetectLangOr is DetectLang with the language to assume when the text shows
+// none (digits, an ID or order number, emoji): the conversation's so far.
+func DetectLangOr(s, fallback string) string {
 	latin, han := 0, 0
 	for _, r := range s {
 		switch {
@@ -54,8 +60,11 @@ func DetectLang(s string) string {
 			latin++
 		}
 	}
-	if han == 0 && latin >= 2 {
+	switch {
+	case han == 0 && latin >= 2:
 		return "en"
+	case han == 0 && fallback != "":
+		return fallback
 	}
 	return "zh"
 }

@@ -184,6 +184,19 @@ func (c *Catalog) Examples() []Example {
 	return out
 }
 
+// hasTermType reports whether the dictionary lists terms of type typ.
+func (c *Catalog) hasTermType(typ string) bool {
+	if c == nil {
+		return false
+	}
+	for _, t := range c.Terms {
+		if t.Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
 // Term returns the term of the given type whose value or alias is name.
 func (c *Catalog) Term(typ, name string) (*Term, bool) {
 	if c == nil {
@@ -211,6 +224,11 @@ func (c *Catalog) Term(typ, name string) (*Term, bool) {
 func (c *Catalog) Refines(typ, specific, general string) bool {
 	if specific == general {
 		return true
+	}
+	// Only names refine names: "CNY 5000" holds "CNY 500", and the order
+	// E2026112400170 holds E202611240017, yet neither is a kind of the other.
+	if !c.hasTermType(typ) {
+		return false
 	}
 	t, ok := c.Term(typ, specific)
 	if !ok {

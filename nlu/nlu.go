@@ -105,4 +105,7 @@ type State struct {
 	// "product", "course", ... so "能催吗?" can mean the order of a minute ago.
 	Focus     map[string]Entity `json:"focus,omitempty"`
 	UpdatedAt time.Time         `json:"updated_at"`
+	// Lang is the language the customer last wrote in ("zh", "en"), for a
+	// message that shows none (an ID number, an order number, digits).
+	Lang string `json:"lang,omitempty"`
 }

@@ -200,3 +200,17 @@ func TestAnotherProductLeavesTheOrder(t *testing.T) {
 		t.Errorf("urge: got %v, want the order in focus", urge.Filled)
 	}
 }
+
+// A new amount is the amount: "CNY 500" after "CNY 5000" is not a vaguer
+// mention of it (only dictionary names refine one another).
+func TestNewAmountReplacesTheOld(t *testing.T) {
+	d := newDialogue(t, "finance")
+	first := d.say(nil, "提现5000元", "withdraw", 0.9, t0, "zh")
+	if first.Filled["amount"] != "CNY 5000" {
+		t.Fatalf("first: %v", first.Filled)
+	}
+	second := d.say(&first.State, "I want to withdraw 500 yuan", "withdraw", 0.9, t0.Add(time.Minute), "en")
+	if second.Filled["amount"] != "CNY 500" {
+		t.Errorf("second: got %v, want amount CNY 500", second.Filled)
+	}
+}

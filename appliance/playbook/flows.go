@@ -66,6 +66,11 @@ func (p *Policy) pending(ctx context.Context, t *appliance.Turn) (bool, error) {
 		setFlow(&t.Dialogue.State, nil)
 		return false, nil
 	}
+	// A name in Chinese characters answering "your name on the ID card?" in
+	// an English conversation does not switch the conversation to Chinese.
+	if fl.Kind == flowVerify && fl.Step == "name" && t.State != nil && t.State.Lang != "" {
+		t.Lang, t.Decision.Lang = t.State.Lang, t.State.Lang
+	}
 	restore := func() { t.Dialogue = nlu.Turn{State: cloneState(t.State)} }
 	if says(text, cancelWords) {
 		restore()

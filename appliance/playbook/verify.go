@@ -40,6 +40,10 @@ func ValidIDNumber(id string) bool {
 
 // verificationFor returns the verification a turn needs, with what triggered
 // it, or nil.
+// gateConfidence is how sure the engine must be of a gated intent, when the
+// dialogue did not take it up, for the message to be held for verification.
+const gateConfidence = 0.55
+
 func (p *Policy) verificationFor(t *appliance.Turn) (*Playbook, string, string) {
 	intent := t.NLU.Intent
 	if d := t.Dialogue.Intent; d != nil {
@@ -53,7 +57,9 @@ func (p *Policy) verificationFor(t *appliance.Turn) (*Playbook, string, string) 
 		if d := t.Dialogue.Intent; d != nil && (d.RequiresVerification || slices_contains(v.Intents, d.Name)) {
 			return b, d.Name, "intent"
 		}
-		if slices_contains(v.Intents, t.NLU.Intent) {
+		// A guess (an order number alone read as change_phone at 0.5) does
+		// not hold the message; the words below still do.
+		if slices_contains(v.Intents, t.NLU.Intent) && !t.NLU.OutOfScope && t.NLU.Confidence >= gateConfidence {
 			return b, t.NLU.Intent, "intent"
 		}
 		if w := containsAny(t.Message.Text, v.Keywords); w != "" {

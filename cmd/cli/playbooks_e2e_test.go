@@ -102,6 +102,14 @@ var playbookConversations = []conversation{
 	{name: "ecommerce/eczema_reminder", user: "demo-2002", steps: []step{
 		{say: "宝宝又长湿疹了怎么办", want: []string{"您去年购买过安肤宝婴儿湿疹膏"}},
 	}},
+	// In English throughout: an ID number or a name in Chinese characters
+	// does not switch the conversation to Chinese.
+	{name: "finance/verification_in_english", user: "demo-1001", steps: []step{
+		{say: "I want to withdraw 500 yuan", want: []string{"verify your identity"}},
+		{say: "11010519491231002X", want: []string{"name on your ID card"}, not: []string{"姓名"}},
+		{say: "张三", want: []string{"portrait side of your ID card"}, not: []string{"身份证"}},
+		{say: "cancel", want: []string{"cancelled"}},
+	}},
 	{name: "finance/bad_checksum_and_mismatch", user: "demo-1001", steps: []step{
 		{say: "我要转账", want: []string{"实名验证"}},
 		{say: "110105194912310021", want: []string{"校验未通过"}},
@@ -114,6 +122,13 @@ var playbookConversations = []conversation{
 		{say: "张三", want: []string{"请上传身份证人像面照片"}},
 		{photos: 1, want: []string{"实名验证已通过", "15:00 前发起的提现当天到账", "请问要提现多少钱"}},
 		{say: "提现5000元", want: []string{"已为您提交提现 5000 元到银行卡尾号 0128"}},
+		// A new amount is that amount, not the last one ("CNY 5000" holds
+		// "CNY 500" as text).
+		{say: "再提现500元", want: []string{"已为您提交提现 500 元"}, not: []string{"5000"}},
+	}},
+	// An order number alone is not a reason to ask for an ID.
+	{name: "finance/no_gate_on_a_guess", user: "demo-1001", steps: []step{
+		{say: "E202601010001", not: []string{"实名验证", "身份证"}},
 	}},
 	{name: "finance/risk_disclosure", user: "demo-1001", steps: []step{
 		{say: "有什么理财产品", want: []string{"【风险提示】理财非存款，产品有风险，投资须谨慎"}},
