@@ -227,7 +227,9 @@ var StepKnowledge = StepFunc{"knowledge", func(ctx context.Context, e *Engine, t
 		}
 		return answerFromKnowledge(ctx, e, t, q, true)
 	}
-	if in != nil && in.Fulfilment.Kind == nlu.FulfilKnowledge && in.Fulfilment.Query != "" {
+	// A knowledge intent, or an action that could not run: the customer's
+	// words first, then the intent's own query (退款多久到账？).
+	if in != nil && in.Fulfilment.Query != "" {
 		if done, err := answerFromKnowledge(ctx, e, t, t.Message.Text, false); done || err != nil {
 			return done, err
 		}
@@ -291,6 +293,12 @@ type Actions interface {
 
 func (e *Engine) runAction(ctx context.Context, t *Turn, name string) (bool, error) {
 	res, err := e.actions.Run(ctx, name, t)
+	if ErrorCode(err) == "action_not_found" {
+		// The catalog names an action the deployment has not configured:
+		// the knowledge base answers instead (the intent's query included).
+		t.Decision.Notes = append(t.Decision.Notes, "action_not_configured:"+name)
+		return false, nil
+	}
 	if err != nil {
 		e.log.Warn("action failed", "action", name, "error", err)
 		t.Decision.Notes = append(t.Decision.Notes, "action_error:"+name)

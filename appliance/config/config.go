@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -86,6 +87,10 @@ type Config struct {
 		IdleTimeout  time.Duration `yaml:"idle_timeout" default:"30m" help:"a customer's open task (intent, slots) is forgotten after this long without messages"`
 		FocusTimeout time.Duration `yaml:"focus_timeout" default:"24h" help:"what the customer talked about (the order, the product) stays in focus this long, across channels; the retention job deletes dialogue states idle longer than this"`
 		Timeout      time.Duration `yaml:"timeout" default:"3s" help:"deadline of one NLU call, LLM included"`
+		// OrderPatterns and TrackingPatterns add the deployment's own formats
+		// to the built-in ones (entity.DefaultOrderPatterns).
+		OrderPatterns    []string `yaml:"order_patterns" help:"regular expressions (in the environment a JSON array, or comma-separated) for this deployment's order numbers, added to the built-in ones (a number after 订单号/单号/order, or a bare run of 12-24 digits); a capturing group is the number. The demo adds its shop's E+12 digits"`
+		TrackingPatterns []string `yaml:"tracking_patterns" help:"regular expressions for this deployment's tracking numbers, added to the built-in ones (after 快递单号/运单号, and the common carriers' SF/YT/JD/ZTO/... formats)"`
 	} `yaml:"nlu"`
 
 	Knowledge struct {
@@ -162,6 +167,13 @@ func (c *Config) Validate() error {
 	if c.HTTP.PublicURL != "" {
 		if u, err := url.Parse(c.HTTP.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return bad("http.public_url", "must be an http(s) URL, got %q", c.HTTP.PublicURL)
+		}
+	}
+	for key, list := range map[string][]string{"nlu.order_patterns": c.NLU.OrderPatterns, "nlu.tracking_patterns": c.NLU.TrackingPatterns} {
+		for _, p := range list {
+			if _, err := regexp.Compile(p); err != nil {
+				return bad(key, "%q is not a regular expression: %v", p, err)
+			}
 		}
 	}
 	if c.HTTP.MaxBodyBytes < 1024 || c.HTTP.MaxBodyBytes > 64<<20 {

@@ -124,3 +124,21 @@ func TestClusterValidation(t *testing.T) {
 		}
 	}
 }
+
+// Order and tracking patterns are regular expressions, which hold commas: in
+// the environment a JSON array keeps them whole; a bad one names its key.
+func TestPatternLists(t *testing.T) {
+	c, err := Load("", env(map[string]string{"KEFU_NLU_ORDER_PATTERNS": `["\\b(DD\\d{10,16})\\b", "(?i)po-\\d{6}"]`}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.NLU.OrderPatterns) != 2 || c.NLU.OrderPatterns[0] != `\b(DD\d{10,16})\b` {
+		t.Errorf("order patterns: %q", c.NLU.OrderPatterns)
+	}
+	if _, err := Load("", env(map[string]string{"KEFU_NLU_TRACKING_PATTERNS": `["(SF\\d{12"]`})); err == nil || !strings.Contains(err.Error(), "nlu.tracking_patterns") {
+		t.Errorf("bad pattern: %v, want an error naming nlu.tracking_patterns", err)
+	}
+	if _, err := Load("", env(map[string]string{"KEFU_NLU_ORDER_PATTERNS": `["unterminated`})); err == nil {
+		t.Errorf("bad JSON: want an error")
+	}
+}

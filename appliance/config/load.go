@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -219,6 +220,14 @@ func set(c *Config, k Key, s string) error {
 		f.SetInt(n)
 	case []string:
 		var list []string
+		// A JSON array holds items with commas in them (regular expressions).
+		if strings.HasPrefix(strings.TrimSpace(s), "[") {
+			if err := json.Unmarshal([]byte(s), &list); err != nil {
+				return fmt.Errorf("%q is not a JSON array of strings", s)
+			}
+			f.Set(reflect.ValueOf(list))
+			return nil
+		}
 		for _, p := range strings.Split(s, ",") {
 			if p = strings.TrimSpace(p); p != "" {
 				list = append(list, p)

@@ -213,3 +213,32 @@ func lastDecision(t *testing.T, p *Program) string {
 	}
 	return *row.Decision
 }
+
+// The demo shop's order number written alone (E and 12 digits) answers the
+// bot's question; refund_status has no business action in the demo, so the
+// knowledge base answers with the intent's own question (退款多久到账？).
+func TestBareOrderNumber(t *testing.T) {
+	p, _ := startApp(t, t.TempDir(), nil)
+	app := &appClient{t: t, url: p.URL(), key: p.DemoInfo.AppKey, secret: p.DemoInfo.AppSecret}
+	order := "E" + time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, -1).Format("20060102") + "0017"
+	for i, s := range []step{
+		{say: "我的退款什么时候到", want: []string{"哪个订单"}},
+		{say: order, want: []string{"原路退回"}, not: []string{"实名验证", "无法查询", "暂时无法回答"}},
+	} {
+		st, b := app.sendWith("demo-1001", fmt.Sprint("bare-", i), s.say, 0)
+		got := replyText(b)
+		if st != 200 {
+			t.Fatalf("step %d: %d %v", i+1, st, b)
+		}
+		for _, w := range s.want {
+			if !strings.Contains(got, w) {
+				t.Fatalf("step %d %q: got %q, want %q (decision %s)", i+1, s.say, got, w, lastDecision(t, p))
+			}
+		}
+		for _, n := range s.not {
+			if strings.Contains(got, n) {
+				t.Fatalf("step %d %q: got %q, must not contain %q", i+1, s.say, got, n)
+			}
+		}
+	}
+}

@@ -143,7 +143,7 @@ func (p *Program) Open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("nlu: %w", err)
 	}
-	if p.NLU, err = openNLU(ctx, cfg, cat, client, p.Log); err != nil {
+	if p.NLU, err = openNLU(ctx, cfg, cat, client, p.Demo, p.Log); err != nil {
 		return fmt.Errorf("nlu: %w", err)
 	}
 	if p.KB, err = openKnowledge(ctx, cfg, p.Store.Knowledge(), client, p.Demo, p.Log); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/ollama/ollama/api"
 
 	"kefu/appliance/config"
+	"kefu/connectors/demobiz"
 	"kefu/knowledge"
 	"kefu/knowledge/demo"
 	"kefu/knowledge/qdrant"
@@ -22,6 +23,7 @@ import (
 	"kefu/nlu"
 	"kefu/nlu/cascade"
 	"kefu/nlu/catalogs"
+	"kefu/nlu/entity"
 	"kefu/nlu/ollama"
 )
 
@@ -67,8 +69,20 @@ func loadCatalog(names []string) (*nlu.Catalog, error) {
 }
 
 // openNLU trains the local engine on the catalog and puts the LLM behind it.
-func openNLU(ctx context.Context, cfg *config.Config, cat *nlu.Catalog, client *api.Client, log *slog.Logger) (*cascade.Engine, error) {
+// The demo adds its shop's order numbers, E and 12 digits (E202611240017),
+// to the extractor's formats.
+func openNLU(ctx context.Context, cfg *config.Config, cat *nlu.Catalog, client *api.Client, withDemo bool, log *slog.Logger) (*cascade.Engine, error) {
 	cc := cascade.Config{Catalog: cat, Threshold: cfg.NLU.Threshold, IdleTimeout: cfg.NLU.IdleTimeout, FocusTimeout: cfg.NLU.FocusTimeout, Logger: log}
+	orders := cfg.NLU.OrderPatterns
+	if withDemo {
+		orders = append(slices.Clone(orders), demobiz.OrderPattern)
+	}
+	if len(orders) > 0 {
+		cc.OrderPatterns = append(entity.DefaultOrderPatterns(), orders...)
+	}
+	if len(cfg.NLU.TrackingPatterns) > 0 {
+		cc.TrackingPatterns = append(entity.DefaultTrackingPatterns(), cfg.NLU.TrackingPatterns...)
+	}
 	if client != nil {
 		llm, err := ollama.New(ollama.Config{Client: client, Model: cfg.Ollama.ChatModel, Timeout: cfg.Ollama.Timeout, Logger: log})
 		if err != nil {

@@ -2,6 +2,11 @@ package demobiz
 
 import "time"
 
+// OrderPattern finds the demo shop's order numbers, E and the order's date
+// and serial (E202611240017), written alone; the appliance adds it to the
+// extractor's formats when it serves the demo.
+const OrderPattern = `\b(E20\d{10})\b`
+
 // The demo enterprise's records. Dates are relative to the moment the
 // systems start, so "the order shipped yesterday" stays true.
 

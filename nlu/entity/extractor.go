@@ -43,6 +43,13 @@ type Extractor struct {
 	tracking []*regexp.Regexp
 }
 
+// DefaultOrderPatterns are the built-in order number patterns, for a
+// deployment that adds its own to them.
+func DefaultOrderPatterns() []string { return slices.Clone(defaultOrderPatterns) }
+
+// DefaultTrackingPatterns are the built-in tracking number patterns.
+func DefaultTrackingPatterns() []string { return slices.Clone(defaultTrackingPatterns) }
+
 // New returns an extractor; a bad pattern is an error naming it.
 func New(cfg Config) (*Extractor, error) {
 	x := &Extractor{loc: cfg.Location, terms: newTermIndex(cfg.Terms)}
