@@ -298,6 +298,16 @@ func (p *Policy) submitPhotos(ctx context.Context, t *appliance.Turn, book *Play
 		vals = map[string]string{}
 	}
 	vals["photo_count"] = itoa(len(fl.Photos))
+	// The reason as the customer reads it back: their own words when they
+	// gave no reason the playbook names (其他), else both.
+	vals["reason_text"] = vals["reason"]
+	if note := vals["note"]; note != "" {
+		if b != nil && b.Photos != nil && vals["reason"] == b.Photos.Default.Reason {
+			vals["reason_text"] = note
+		} else {
+			vals["reason_text"] = vals["reason"] + "，" + note
+		}
+	}
 	if p.inProgress(ctx, t, b, vals) {
 		return true, nil
 	}

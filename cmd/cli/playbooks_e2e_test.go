@@ -79,7 +79,7 @@ var playbookConversations = []conversation{
 		// still waits.
 		{say: "退货运费谁出？", want: []string{"运费由我们承担"}, not: []string{"已记下", "上传照片"}},
 		{say: "宝宝不爱喝，不想要了", want: []string{"已记下：宝宝不爱喝，不想要了"}, not: []string{"还需要您上传照片"}},
-		{say: "提交", want: []string{"已为您提交退货申请", "宝宝不爱喝", "待审核"}},
+		{say: "提交", want: []string{"已为您提交退货申请", "原因：宝宝不爱喝，不想要了）", "待审核"}, not: []string{"其他"}},
 		// The same order again: the request in progress, not a second one.
 		{say: "奶粉我想退货", want: []string{"已有退货申请（工单 #", "当前状态：待审核"}, not: []string{"方便说一下"}},
 	}},
