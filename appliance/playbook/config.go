@@ -9,6 +9,7 @@ import (
 	"strings"
 	"text/template"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -321,9 +322,34 @@ func (p *Playbook) binding(intent string) (*Binding, bool) {
 func containsAny(text string, words []string) string {
 	lower := strings.ToLower(text)
 	for _, w := range words {
-		if w != "" && strings.Contains(lower, strings.ToLower(w)) {
+		if w != "" && containsWord(lower, strings.ToLower(w)) {
 			return w
 		}
 	}
 	return ""
+}
+
+// containsWord finds w in text; a keyword in Latin letters must start a
+// word ("fund" is not in "refund"), and may go on ("allerg" is in
+// "allergic"). Chinese has no spaces: a Chinese keyword matches anywhere.
+func containsWord(text, w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	if !isLatinLetter(r) {
+		return strings.Contains(text, w)
+	}
+	for i := 0; ; {
+		j := strings.Index(text[i:], w)
+		if j < 0 {
+			return false
+		}
+		at := i + j
+		if prev, _ := utf8.DecodeLastRuneInString(text[:at]); at == 0 || !isLatinLetter(prev) {
+			return true
+		}
+		i = at + len(w)
+	}
+}
+
+func isLatinLetter(r rune) bool {
+	return r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z')
 }

@@ -146,3 +146,25 @@ func TestDocumentsApplyWithoutRestart(t *testing.T) {
 		t.Errorf("stale version: got %v, want document_changed", err)
 	}
 }
+
+// A Latin keyword starts a word: "fund" is no disclosure trigger in
+// "refund", "allerg" still finds "allergic"; Chinese keywords match anywhere.
+func TestContainsAnyWords(t *testing.T) {
+	for _, tc := range []struct {
+		text, want string
+		words      []string
+	}{
+		{"how long does the refund take?", "", []string{"fund", "invest"}},
+		{"which fund is safest", "fund", []string{"fund"}},
+		{"Funds: what yields 3%?", "fund", []string{"fund"}},
+		{"I'm allergic to it", "allerg", []string{"allerg"}},
+		{"the app crashed", "", []string{"rash"}},
+		{"a rash on my arm", "rash", []string{"rash"}},
+		{"我想买点理财产品", "理财", []string{"理财"}},
+		{"refund, then a fund", "fund", []string{"fund"}},
+	} {
+		if got := containsAny(tc.text, tc.words); got != tc.want {
+			t.Errorf("containsAny(%q, %v) = %q, want %q", tc.text, tc.words, got, tc.want)
+		}
+	}
+}
