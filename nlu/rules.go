@@ -2,6 +2,7 @@ package nlu
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -45,6 +46,18 @@ func (Rules) Parse(_ context.Context, in Input) (Result, error) {
 	}
 	res.Trace.Latency = time.Since(start)
 	return res, nil
+}
+
+// bareAnswers answer a question the bot asks in a flow (提交 the return,
+// 确认 the refund): a playbook reads them there; alone they ask for nothing,
+// and a classifier would read them as the nearest intent (提交 as 提现).
+var bareAnswers = []string{"提交", "提交吧", "确认", "确认提交", "确定", "是的", "是", "对", "对的", "不是", "不对",
+	"submit", "confirm", "yes", "no"}
+
+// BareAnswer reports whether text is only such an answer.
+func BareAnswer(text string) bool {
+	t := strings.ToLower(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
+	return t != "" && slices.Contains(bareAnswers, t)
 }
 
 // isWordRune reports whether r continues a Latin word: "hi" is a greeting,

@@ -38,6 +38,10 @@ const OutcomeAnswer = "answer"
 // last question again about something else ("那面霜呢?").
 const OutcomeFollowUp = "follow_up"
 
+// OutcomeBareAnswer is the rules step's outcome for a bare 提交/确认/是的:
+// nothing asked for, out of scope.
+const OutcomeBareAnswer = "bare_answer"
+
 // OutcomeStripped is the rules step's outcome when the message opened or
 // closed with pleasantries the engines did not see ("你好，…", "…谢谢").
 const OutcomeStripped = "stripped_pleasantries"
@@ -219,6 +223,15 @@ func (e *Engine) Parse(ctx context.Context, in nlu.Input) (nlu.Result, error) {
 				{Engine: "dialogue", Intent: res.Intent, Confidence: 1, Latency: time.Since(t), Outcome: OutcomeFollowUp}}}
 			return done(res)
 		}
+	}
+
+	// A bare 提交/确认 with no question open is no request: the local engine
+	// would take 提交 for 提现 (flows read these words themselves).
+	if nlu.BareAnswer(text) {
+		res.Intent, res.OutOfScope = nlu.IntentNone, true
+		rulesStep.Outcome = OutcomeBareAnswer
+		res.Trace = nlu.Trace{Engine: "rules", Steps: []nlu.Step{rulesStep}}
+		return done(res)
 	}
 
 	// 3. The local engine.

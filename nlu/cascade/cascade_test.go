@@ -300,6 +300,24 @@ func TestFollowUp(t *testing.T) {
 	}
 }
 
+// A bare 提交 or 确认 with nothing asked is out of scope, not 提现 or the
+// nearest intent; a sentence that holds one is read as usual.
+func TestBareAnswers(t *testing.T) {
+	e, err := New(context.Background(), Config{Catalog: load(t, "finance"), Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{"提交", "确认。", " 是的 ", "Yes!", "submit"} {
+		res := parse(t, e, text)
+		if !res.OutOfScope || res.Intent != nlu.IntentNone || res.Trace.Steps[0].Outcome != OutcomeBareAnswer {
+			t.Errorf("%q: got %q (oos %v, steps %+v), want out of scope as a bare answer", text, res.Intent, res.OutOfScope, res.Trace.Steps)
+		}
+	}
+	if res := parse(t, e, "我要提现500元"); res.Intent != "withdraw" {
+		t.Errorf("a sentence with 提: got %q, want withdraw", res.Intent)
+	}
+}
+
 func TestHotReload(t *testing.T) {
 	e, err := New(context.Background(), Config{Catalog: load(t, "ecommerce"), Now: clock})
 	if err != nil {
