@@ -77,12 +77,8 @@ func (e *Engine) erase(ctx context.Context, id int64, detail map[string]any, act
 	defer unlock()
 	var out Erasure
 	err = e.store.WithTx(ctx, func(ctx context.Context) error {
-		c, err := e.store.Customer(ctx, id)
-		if err != nil {
+		if err := e.notErased(ctx, id); err != nil {
 			return err
-		}
-		if c.ErasedAt != nil {
-			return Errorf(ECONFLICT, "customer_erased", "this customer's personal information was already erased")
 		}
 		records, err := es.MergedRecords(ctx, id)
 		if err != nil {
@@ -191,12 +187,8 @@ func (e *Engine) RequestErasure(ctx context.Context, id int64, actor *User, reas
 	defer unlock()
 	var out *ErasureRequest
 	err = e.store.WithTx(ctx, func(ctx context.Context) error {
-		c, err := e.store.Customer(ctx, id)
-		if err != nil {
+		if err := e.notErased(ctx, id); err != nil {
 			return err
-		}
-		if c.ErasedAt != nil {
-			return Errorf(ECONFLICT, "customer_erased", "this customer's personal information was already erased")
 		}
 		if err := e.noOpenConversation(ctx, id); err != nil {
 			return err
@@ -272,6 +264,18 @@ func (e *Engine) DecideErasure(ctx context.Context, requestID int64, actor *User
 	}
 	r.Erasure = er
 	return r, nil
+}
+
+// notErased refuses a customer that does not exist or was erased already.
+func (e *Engine) notErased(ctx context.Context, id int64) error {
+	c, err := e.store.Customer(ctx, id)
+	if err != nil {
+		return err
+	}
+	if c.ErasedAt != nil {
+		return Errorf(ECONFLICT, "customer_erased", "this customer's personal information was already erased")
+	}
+	return nil
 }
 
 // noOpenConversation refuses while a conversation of the customer is open.

@@ -16,6 +16,19 @@ import (
 	"kefu/nlu"
 )
 
+// sealedStores makes one fresh database of the dialect: its options, a
+// function opening a store over it with the sealer given (nil: encryption
+// off), and a sealer to use.
+func sealedStores(t *testing.T, dialect string) (store.Options, func(store.Sealer) *store.Store, store.Sealer) {
+	t.Helper()
+	opts := storetest.NewDatabase(t, dialect)
+	return opts, func(sealer store.Sealer) *store.Store {
+		o := opts
+		o.Sealer, o.Encrypt = sealer, sealer != nil
+		return storetest.OpenWith(t, o)
+	}, storetest.NewSealer(t)
+}
+
 // TestEncryptionAtRest: what customers said is ciphertext in the database
 // and plaintext through the store; the chain holds over the plaintext; a
 // database with rows written before encryption was turned on reads both;
@@ -26,13 +39,7 @@ func TestEncryptionAtRest(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			opts := storetest.NewDatabase(t, dialect)
-			open := func(sealer store.Sealer) *store.Store {
-				o := opts
-				o.Sealer, o.Encrypt = sealer, sealer != nil
-				return storetest.OpenWith(t, o)
-			}
-			key := storetest.NewSealer(t)
+			opts, open, key := sealedStores(t, dialect)
 			plain, enc := open(nil), open(key)
 
 			c := &appliance.Conversation{CustomerID: 1, Channel: "web", LastChannel: "web", Status: appliance.StatusBot}
@@ -440,13 +447,7 @@ func TestQATextsEncrypted(t *testing.T) {
 		t.Run(dialect, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			opts := storetest.NewDatabase(t, dialect)
-			open := func(sealer store.Sealer) *store.Store {
-				o := opts
-				o.Sealer, o.Encrypt = sealer, sealer != nil
-				return storetest.OpenWith(t, o)
-			}
-			key := storetest.NewSealer(t)
+			_, open, key := sealedStores(t, dialect)
 			plain, enc := open(nil), open(key)
 
 			write := func(s *store.Store, convID int64) *appliance.QAReport {

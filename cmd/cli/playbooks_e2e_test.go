@@ -165,21 +165,7 @@ func TestPlaybookConversations(t *testing.T) {
 			app.t = t
 			user := conv.user
 			for i, s := range conv.steps {
-				status, body := app.sendWith(user, fmt.Sprintf("c%d-m%d", ci, i), s.say, s.photos)
-				if status != 200 {
-					t.Fatalf("step %d %q: status %d body %v", i+1, s.say, status, body)
-				}
-				got := replyText(body)
-				for _, w := range s.want {
-					if !strings.Contains(got, w) {
-						t.Fatalf("step %d %q: got %q, want it to contain %q (decision %s)", i+1, s.say, got, w, lastDecision(t, p))
-					}
-				}
-				for _, n := range s.not {
-					if strings.Contains(got, n) {
-						t.Fatalf("step %d %q: got %q, must not contain %q", i+1, s.say, got, n)
-					}
-				}
+				app.step(p, user, fmt.Sprintf("c%d-m%d", ci, i), i, s)
 			}
 			// Each conversation starts afresh for the next one.
 			app.sendWith(user, fmt.Sprintf("c%d-bye", ci), "再见", 0)
@@ -225,20 +211,27 @@ func TestBareOrderNumber(t *testing.T) {
 		{say: "我的退款什么时候到", want: []string{"哪个订单"}},
 		{say: order, want: []string{"原路退回"}, not: []string{"实名验证", "无法查询", "暂时无法回答"}},
 	} {
-		st, b := app.sendWith("demo-1001", fmt.Sprint("bare-", i), s.say, 0)
-		got := replyText(b)
-		if st != 200 {
-			t.Fatalf("step %d: %d %v", i+1, st, b)
+		app.step(p, "demo-1001", fmt.Sprint("bare-", i), i, s)
+	}
+}
+
+// step sends one step of a conversation and checks the replies.
+func (a *appClient) step(p *Program, user, msgID string, i int, s step) {
+	t := a.t
+	t.Helper()
+	status, body := a.sendWith(user, msgID, s.say, s.photos)
+	if status != 200 {
+		t.Fatalf("step %d %q: status %d body %v", i+1, s.say, status, body)
+	}
+	got := replyText(body)
+	for _, w := range s.want {
+		if !strings.Contains(got, w) {
+			t.Fatalf("step %d %q: got %q, want it to contain %q (decision %s)", i+1, s.say, got, w, lastDecision(t, p))
 		}
-		for _, w := range s.want {
-			if !strings.Contains(got, w) {
-				t.Fatalf("step %d %q: got %q, want %q (decision %s)", i+1, s.say, got, w, lastDecision(t, p))
-			}
-		}
-		for _, n := range s.not {
-			if strings.Contains(got, n) {
-				t.Fatalf("step %d %q: got %q, must not contain %q", i+1, s.say, got, n)
-			}
+	}
+	for _, n := range s.not {
+		if strings.Contains(got, n) {
+			t.Fatalf("step %d %q: got %q, must not contain %q", i+1, s.say, got, n)
 		}
 	}
 }
