@@ -54,8 +54,14 @@ func Summarize(conv *Conversation, msgs []*Message, intentTitle func(string) str
 		question := m.Kind == KindText && strings.TrimSpace(m.Text) != ""
 		if d != nil {
 			if d.Dialogue != nil && d.Dialogue.Intent != "" {
+				// A turn's filled slots are the whole task as it stands (what
+				// was carried included): the latest replaces the earlier, so
+				// the shoes' purchase date does not describe the cream.
 				s.Intent = d.Dialogue.Intent
-				maps.Copy(s.Slots, d.Dialogue.Filled)
+				s.Slots = maps.Clone(d.Dialogue.Filled)
+				if s.Slots == nil {
+					s.Slots = map[string]string{}
+				}
 			}
 			if n := d.NLU; n != nil {
 				if n.Intent == nlu.IntentHandoff {

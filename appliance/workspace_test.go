@@ -87,6 +87,23 @@ func TestSummaryNamesFacts(t *testing.T) {
 	}
 }
 
+// TestSummaryKeepsTheLatestTask: the facts are the task as it last stood —
+// after the shoes' order, the cream's return does not carry the shoes'
+// purchase date.
+func TestSummaryKeepsTheLatestTask(t *testing.T) {
+	turn := func(intent string, filled map[string]string) *appliance.Message {
+		return &appliance.Message{Sender: appliance.SenderCustomer, Kind: appliance.KindText, Text: "…",
+			Decision: &appliance.Decision{Dialogue: &appliance.DialogueTrace{Intent: intent, Filled: filled}}}
+	}
+	s := appliance.Summarize(&appliance.Conversation{ID: 1}, []*appliance.Message{
+		turn("order_status", map[string]string{"product": "鞋子", "purchase_date": "2026-11-24", "order_no": "E202611240017"}),
+		turn("return_request", map[string]string{"product": "面霜", "order_no": "E202611090032"}),
+	}, nil)
+	if s.Intent != "return_request" || len(s.Slots) != 2 || s.Slots["order_no"] != "E202611090032" || s.Slots["purchase_date"] != "" {
+		t.Errorf("summary: intent %q slots %v, want the return's two slots alone", s.Intent, s.Slots)
+	}
+}
+
 func TestLLMSummaryIsWrittenOnceAndPublished(t *testing.T) {
 	h := newHandoffEnv(t, nil)
 	ctx := context.Background()

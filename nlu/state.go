@@ -84,7 +84,7 @@ var focusRoles = map[string]string{"order_no": "order", "tracking_no": "tracking
 // belongsTo lists the roles whose entity in focus belongs to the product in
 // focus: another product coming into focus drops them, so "面霜我想退" after
 // the shoes were tracked does not return the shoes' order.
-var belongsTo = map[string][]string{"product": {"order", "tracking"}}
+var belongsTo = map[string][]string{"product": {"order", "tracking", "purchase_date"}}
 
 // slotAccepts lists, for a slot's entity type, the entity types that can
 // fill it: a budget may be given as one amount, a date range as one day.
