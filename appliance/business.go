@@ -52,7 +52,7 @@ type BusinessRecord struct {
 	Title  string            `json:"title"`
 	Status string            `json:"status,omitempty"`
 	Amount string            `json:"amount,omitempty"` // as the business system writes it, e.g. "¥129.00"
-	Date   time.Time         `json:"date,omitempty"`
+	Date   time.Time         `json:"date,omitzero"`
 	Detail map[string]string `json:"detail,omitempty"`
 }
 
