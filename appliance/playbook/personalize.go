@@ -41,6 +41,17 @@ func (p *Policy) disclose(_ context.Context, t *appliance.Turn) (bool, error) {
 	return false, nil
 }
 
+// triggered says whether a message calls for the rule: its intent is one
+// of the rule's intents and it says one of the rule's keywords, whichever
+// the rule lists ("do you have rain boots?" is a product search but no
+// 补钙 question).
+func (r *Rule) triggered(intent, text string) bool {
+	if len(r.Intents) > 0 && !slices.Contains(r.Intents, intent) {
+		return false
+	}
+	return len(r.Keywords) == 0 || containsAny(text, r.Keywords) != ""
+}
+
 // personalize answers from the customer's own profile when a rule's
 // trigger and conditions hold; the facts used go into the decision path.
 func (p *Policy) personalize(ctx context.Context, t *appliance.Turn) (bool, error) {
@@ -50,7 +61,7 @@ func (p *Policy) personalize(ctx context.Context, t *appliance.Turn) (bool, erro
 	}
 	for _, b := range p.Playbooks() {
 		for _, r := range b.Personalization {
-			if !slices.Contains(r.Intents, intent) && containsAny(t.Message.Text, r.Keywords) == "" {
+			if !r.triggered(intent, t.Message.Text) {
 				continue
 			}
 			data, facts, ok := p.holds(ctx, t, r)

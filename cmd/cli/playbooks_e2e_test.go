@@ -93,6 +93,16 @@ var playbookConversations = []conversation{
 	{name: "ecommerce/size_and_stock", user: "demo-1001", steps: []step{
 		{say: "雨靴有35码吗", want: []string{"库存还有2双"}},
 	}},
+	// A size asked for and given as a bare number, then another by a
+	// follow-up, in Chinese and English; a product search is no calcium
+	// recommendation for a pregnant customer (that rule needs 补钙/钙片).
+	{name: "ecommerce/size_asked_then_given", user: "demo-2001", steps: []step{
+		{say: "雨靴有货吗", want: []string{"请问需要什么尺码"}},
+		{say: "35", want: []string{"35码库存还有2双"}, not: []string{"祝您生活愉快"}},
+		{say: "那36呢", want: []string{"没有36码"}},
+		{say: "what about 34?", want: []string{"size 34: 3 pairs left"}},
+		{say: "do you have rain boots?", want: []string{"Found: "}, not: []string{"钙片", "为您找到"}},
+	}},
 	{name: "ecommerce/recommendation_from_history", user: "demo-1001", steps: []step{
 		{say: "有什么推荐的吗", want: []string{"根据您购买过的轻跑运动鞋", "速干运动袜"}},
 	}},

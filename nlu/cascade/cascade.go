@@ -217,11 +217,19 @@ func (e *Engine) Parse(ctx context.Context, in nlu.Input) (nlu.Result, error) {
 	// "那面霜呢?" right after "我昨天买的鞋子啥时候到?" asks the same about the
 	// cream: the task in progress, with what the message names.
 	if in.State != nil && e.recent(in.State) {
-		if in2, ok := m.cat.Intent(in.State.ActiveIntent); ok && in2.FollowUp && followsUp(in.Text, res.Entities, in2) {
-			res.Intent, res.Confidence = in2.Name, 1
-			res.Trace = nlu.Trace{Engine: "dialogue", Candidates: []nlu.Candidate{{Intent: res.Intent, Score: 1}}, Steps: []nlu.Step{rulesStep,
-				{Engine: "dialogue", Intent: res.Intent, Confidence: 1, Latency: time.Since(t), Outcome: OutcomeFollowUp}}}
-			return done(res)
+		in2, ok := m.cat.Intent(in.State.ActiveIntent)
+		shaped, follow := followUpShape(in.Text)
+		// What the task takes is read as the task would ("那36呢" after a
+		// size question: 36 is a size), without the follow-up's own words
+		// ("about 36" is no amount).
+		if ok && in2.FollowUp && follow {
+			if ents := m.ext.ExtractExpecting(shaped, e.now(), slotTypes(in2)); followsUp(shaped, ents, in2) {
+				res.Entities = ents
+				res.Intent, res.Confidence = in2.Name, 1
+				res.Trace = nlu.Trace{Engine: "dialogue", Candidates: []nlu.Candidate{{Intent: res.Intent, Score: 1}}, Steps: []nlu.Step{rulesStep,
+					{Engine: "dialogue", Intent: res.Intent, Confidence: 1, Latency: time.Since(t), Outcome: OutcomeFollowUp}}}
+				return done(res)
+			}
 		}
 	}
 
@@ -325,6 +333,15 @@ func expected(cat *nlu.Catalog, st *nlu.State) []string {
 // fillers are words around an answer that add nothing: "下周五吧", "就300".
 const fillers = "吧呢啊呀哦噢嗯啦哈的了就是约大概左右差不多好行"
 
+// slotTypes lists the entity types an intent's slots take.
+func slotTypes(in *nlu.Intent) []string {
+	out := make([]string, len(in.Slots))
+	for i, s := range in.Slots {
+		out[i] = s.Entity
+	}
+	return out
+}
+
 // recent reports whether the state's task is still current (not idle past
 // the timeout that Track would expire it at).
 func (e *Engine) recent(st *nlu.State) bool {
@@ -338,19 +355,15 @@ func (e *Engine) recent(st *nlu.State) bool {
 // followUpEn opens an English follow-up: "what about the cream?".
 var followUpEn = []string{"what about ", "how about ", "and "}
 
-// followsUp reports whether text asks the task's question again about
-// something else: a short "(那)X呢?" or "what about X?" where X is what
-// fills one of the intent's slots (another product, another day).
-func followsUp(text string, es []nlu.Entity, in *nlu.Intent) bool {
+// followUpShape returns text with the words that make it a follow-up
+// blanked (same byte offsets: "what about the " in "what about the face
+// cream?"), or false when it is not shaped as one: a short "(那)X呢?" or
+// "what about X?".
+func followUpShape(text string) (string, bool) {
 	t := strings.TrimRight(strings.TrimSpace(text), "?？。.!！ ")
-	var types []string
-	for _, s := range in.Slots {
-		types = append(types, s.Entity)
-	}
 	if strings.HasSuffix(t, "呢") {
-		return covers(text, es, types, "那么还有个这")
+		return text, true
 	}
-	// English: the opening words and an article are not what is named.
 	lower := strings.ToLower(text)
 	for _, p := range followUpEn {
 		at := strings.Index(lower, p)
@@ -358,15 +371,22 @@ func followsUp(text string, es []nlu.Entity, in *nlu.Intent) bool {
 			continue
 		}
 		n := at + len(p)
-		for _, a := range []string{"the ", "my ", "your ", "a "} {
+		for _, a := range []string{"the ", "my ", "your ", "a ", "size "} {
 			if strings.HasPrefix(lower[n:], a) {
 				n += len(a)
 				break
 			}
 		}
-		return covers(strings.Repeat(" ", n)+text[n:], es, types, "")
+		return strings.Repeat(" ", n) + text[n:], true
 	}
-	return false
+	return "", false
+}
+
+// followsUp reports whether shaped (a follow-up's text, from
+// followUpShape) names what fills one of the intent's slots, and little
+// else: another product, another day, another size.
+func followsUp(shaped string, es []nlu.Entity, in *nlu.Intent) bool {
+	return covers(shaped, es, slotTypes(in), "那么还有个这")
 }
 
 // answersOnly reports whether text is essentially the answer to the open

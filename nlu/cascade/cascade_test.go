@@ -292,6 +292,18 @@ func TestFollowUp(t *testing.T) {
 	if res, _ := edu.Parse(context.Background(), nlu.Input{Text: "那周五呢?", Lang: "zh", State: &schedule}); res.Trace.Engine != "dialogue" || res.Intent != "course_schedule" {
 		t.Errorf("after the schedule: got %q by %s, want a course_schedule follow-up", res.Intent, res.Trace.Engine)
 	}
+	// A size, said as a bare number, after a stock question.
+	stock := nlu.State{ActiveIntent: "size_stock", Slots: map[string]string{"product": "雨靴", "size": "35"}, UpdatedAt: now.Add(-time.Minute)}
+	for _, text := range []string{"那36呢", "36呢?", "what about 36?", "and size 36?"} {
+		res, _ := e.Parse(context.Background(), nlu.Input{Text: text, Lang: "zh", State: &stock})
+		if res.Intent != "size_stock" || len(res.Entities) != 1 || res.Entities[0].Type != "size" || res.Entities[0].Value != "36" {
+			t.Errorf("%q after a stock question: got %q %+v, want size_stock with size 36", text, res.Intent, res.Entities)
+		}
+	}
+	// Out of the blue, 36 is no size.
+	if res, _ := e.Parse(context.Background(), nlu.Input{Text: "36", Lang: "zh"}); len(res.Entities) != 0 && res.Entities[0].Type == "size" {
+		t.Errorf("36 alone: got %+v, want no size", res.Entities)
+	}
 	// Tracked, the follow-up asks about the cream's own order.
 	res, _ := e.Parse(context.Background(), nlu.Input{Text: "那面霜呢?", Lang: "zh", State: &st})
 	turn := e.Track(&st, res, "zh")

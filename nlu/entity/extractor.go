@@ -94,7 +94,7 @@ type found struct {
 // relative dates against now. Overlapping candidates are resolved in favour
 // of the longest, then the most specific.
 func (x *Extractor) Extract(text string, now time.Time) []nlu.Entity {
-	return x.extract(text, now, false)
+	return x.extract(text, now, false, false)
 }
 
 // ExtractExpecting is Extract for the answer to a question the bot asked:
@@ -103,10 +103,10 @@ func (x *Extractor) Extract(text string, now time.Time) []nlu.Entity {
 // just asked for a budget, though not in a message out of the blue.
 func (x *Extractor) ExtractExpecting(text string, now time.Time, expect []string) []nlu.Entity {
 	money := slices.Contains(expect, "money") || slices.Contains(expect, "money_range")
-	return x.extract(text, now, money)
+	return x.extract(text, now, money, slices.Contains(expect, "size"))
 }
 
-func (x *Extractor) extract(text string, now time.Time, moneyExpected bool) []nlu.Entity {
+func (x *Extractor) extract(text string, now time.Time, moneyExpected, sizeExpected bool) []nlu.Entity {
 	if !utf8.ValidString(text) {
 		// Keep byte offsets meaningful: replace each invalid byte with a
 		// single space rather than dropping it.
@@ -127,7 +127,7 @@ func (x *Extractor) extract(text string, now time.Time, moneyExpected bool) []nl
 	cands = x.identifiers(text, cands)
 	cands = x.datetimes(text, now, cands)
 	cands = x.money(text, cands, moneyExpected)
-	cands = x.measures(text, cands)
+	cands = x.measures(text, cands, sizeExpected)
 	cands = x.terms.find(text, cands)
 	cands = places(text, cands)
 	return resolve(cands)

@@ -83,7 +83,10 @@ func FuzzIdentifiers(f *testing.F) {
 }
 
 func FuzzMeasures(f *testing.F) {
-	fuzzWith(f, func(t *testing.T, x *Extractor, text string) { checkEntities(t, text, resolve(x.measures(text, nil))) })
+	fuzzWith(f, func(t *testing.T, x *Extractor, text string) {
+		checkEntities(t, text, resolve(x.measures(text, nil, false)))
+		checkEntities(t, text, resolve(x.measures(text, nil, true)))
+	})
 }
 
 func FuzzTerms(f *testing.F) {
