@@ -229,6 +229,13 @@ func Track(prev *State, res Result, cat *Catalog, now time.Time, lang string, cf
 	}
 	filled := map[string]string{}
 	sameFamily := prevIntent != nil && (prevIntent.Name == next.Name || (next.Family != "" && prevIntent.Family == next.Family))
+	// A task with effects (a booking, a refund) asked again for something
+	// else ("钢琴课可以试听吗" after a Python trial) is a new request: the
+	// last one's other slots (its date) are not assumed. Lookups (follow_up)
+	// keep them: "那杭州呢" searches the same dates.
+	if sameFamily && !next.FollowUp && namesNew(next, res.Entities, st.Slots) {
+		sameFamily = false
+	}
 	used := make([]bool, len(res.Entities))
 	var carried []string
 	// Slots that together identify a thing (an order by its number, or by
@@ -298,6 +305,23 @@ func Track(prev *State, res Result, cat *Catalog, now time.Time, lang string, cf
 	turn.State, turn.Intent, turn.Filled = st, next, maps.Clone(filled)
 	turn.Missing, turn.Questions, turn.Carried, turn.Complete = missing, questions, carried, len(missing) == 0
 	return turn
+}
+
+// namesNew reports whether es give one of the intent's slots a value other
+// than the one it has in slots.
+func namesNew(in *Intent, es []Entity, slots map[string]string) bool {
+	for _, s := range in.Slots {
+		old := slots[s.Name]
+		if old == "" {
+			continue
+		}
+		for _, e := range es {
+			if Accepts(s.Entity, e.Type) && e.Value != old {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // mentions reports whether one of es goes into focus under role.

@@ -214,3 +214,25 @@ func TestNewAmountReplacesTheOld(t *testing.T) {
 		t.Errorf("second: got %v, want amount CNY 500", second.Filled)
 	}
 }
+
+// A task with effects asked again for something else is a new request: the
+// last one's day is not assumed. A lookup keeps what it had: another city,
+// the same dates.
+func TestNewRequestDoesNotAssume(t *testing.T) {
+	d := newDialogue(t, "education")
+	first := d.say(nil, "下周六试听编程课", "trial_lesson", 0.9, t0, "zh")
+	if !first.Complete || first.Filled["course"] != "Python入门" {
+		t.Fatalf("first trial: %v missing %v", first.Filled, first.Missing)
+	}
+	second := d.say(&first.State, "钢琴课可以试听吗", "trial_lesson", 0.9, t0.Add(time.Minute), "zh")
+	if second.Filled["course"] != "钢琴启蒙" || second.Filled["date"] != "" || !slices.Contains(second.Missing, "date") {
+		t.Errorf("second trial: %v missing %v, want the piano course and the day asked", second.Filled, second.Missing)
+	}
+
+	tr := newDialogue(t, "travel")
+	search := tr.say(nil, "上海明天入住的双床房，预算300-500", "hotel_search", 0.9, t0, "zh")
+	other := tr.say(&search.State, "那杭州呢", "hotel_search", 0.9, t0.Add(time.Minute), "zh")
+	if other.Filled["city"] != "杭州" || other.Filled["checkin_date"] == "" || other.Filled["checkin_date"] != search.Filled["checkin_date"] {
+		t.Errorf("another city: %v, want 杭州 with the same check-in date as %v", other.Filled, search.Filled)
+	}
+}

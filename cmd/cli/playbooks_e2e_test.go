@@ -148,6 +148,15 @@ var playbookConversations = []conversation{
 		{say: "确认", want: []string{"已为您提交退费申请，退款金额 ¥2400.00"}},
 		{say: "我要退课", want: []string{"《少儿英语》的退费申请（工单 #", "无需重复提交"}, not: []string{"确认退课"}},
 	}},
+	// A trial is of another course than the one taken; a second trial is a
+	// new request, its day asked again rather than assumed.
+	{name: "education/trial_of_another_course", user: "demo-1001", steps: []step{
+		{say: "我想约个试听课", want: []string{"请问想试听哪门课"}, not: []string{"少儿英语"}},
+		{say: "编程课", want: []string{"请问想约哪天试听"}},
+		{say: "下周六", want: []string{"《Python入门》试听课"}},
+		{say: "钢琴课可以试听吗", want: []string{"请问想约哪天试听"}, not: []string{"已为您预约"}},
+		{say: "周日", want: []string{"《钢琴启蒙》试听课"}},
+	}},
 	{name: "education/booking_and_schedule", user: "demo-1001", steps: []step{
 		{say: "我想报名少儿英语", want: []string{"请问想约哪天上课"}},
 		{say: "下周三", want: []string{"已为您预约", "《少儿英语》"}},
