@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"kefu/appliance"
 	"kefu/nlu"
@@ -228,13 +229,22 @@ func (p *Policy) narrow(ctx context.Context, t *appliance.Turn, b *Binding) (boo
 			vals["count"] = res.Fields["count"]
 			t.Decision.Action = &appliance.ActionTrace{Name: b.Flow.Search, Detail: res.Detail}
 			if s := render(b.Flow.Narrow.Get(t.Lang), vals); s != "" {
-				text = s + question
+				text = joinSentences(s, question)
 			}
 		}
 	}
 	t.Settle(appliance.PolicyFlow)
 	t.Say(text)
 	return true, nil
+}
+
+// joinSentences puts b after a: English sentences need a space between
+// them, Chinese ones none.
+func joinSentences(a, b string) string {
+	if r, _ := utf8.DecodeLastRuneInString(a); r < utf8.RuneSelf && r != ' ' && b != "" {
+		return a + " " + b
+	}
+	return a + b
 }
 
 // describe writes a slot value as a customer reads it.

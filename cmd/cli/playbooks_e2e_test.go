@@ -167,6 +167,12 @@ var playbookConversations = []conversation{
 		{say: "明天", want: []string{"预算大概多少"}},
 		{say: "300-500元", want: []string{"距地铁2号线50米，双床房380元/晚，含早餐"}},
 	}},
+	// In English: the city by its English name, sentences apart.
+	{name: "travel/hotel_in_english", user: "demo-3003", steps: []step{
+		{say: "any twin rooms near the metro in Hangzhou?", want: []string{"Hotels matching so far: 1. Which day will you check in?"}},
+		{say: "tomorrow", want: []string{"budget"}},
+		{say: "under 500", want: []string{"西湖畔精选酒店"}, not: []string{"悦途"}},
+	}},
 	// A city the catalog never lists is a place from the lexicon, and 杭州市
 	// is 杭州: the search narrows to that city's hotels.
 	{name: "travel/hotel_in_a_city", user: "demo-3002", steps: []step{

@@ -130,6 +130,7 @@ func (x *Extractor) extract(text string, now time.Time, moneyExpected, sizeExpec
 	cands = x.measures(text, cands, sizeExpected)
 	cands = x.terms.find(text, cands)
 	cands = places(text, cands)
+	cands = placesEn(text, cands)
 	return resolve(cands)
 }
 
