@@ -38,8 +38,8 @@ const OutcomeAnswer = "answer"
 // last question again about something else ("那面霜呢?").
 const OutcomeFollowUp = "follow_up"
 
-// OutcomeBareAnswer is the rules step's outcome for a bare 提交/确认/是的:
-// nothing asked for, out of scope.
+// OutcomeBareAnswer is the rules step's outcome for a bare 提交/确认/是的,
+// or a bare number that is no entity: nothing asked for, out of scope.
 const OutcomeBareAnswer = "bare_answer"
 
 // OutcomeStripped is the rules step's outcome when the message opened or
@@ -235,7 +235,7 @@ func (e *Engine) Parse(ctx context.Context, in nlu.Input) (nlu.Result, error) {
 
 	// A bare 提交/确认 with no question open is no request: the local engine
 	// would take 提交 for 提现 (flows read these words themselves).
-	if nlu.BareAnswer(text) {
+	if nlu.BareAnswer(text) || bareNumber(text, res.Entities) {
 		res.Intent, res.OutOfScope = nlu.IntentNone, true
 		rulesStep.Outcome = OutcomeBareAnswer
 		res.Trace = nlu.Trace{Engine: "rules", Steps: []nlu.Step{rulesStep}}
@@ -332,6 +332,27 @@ func expected(cat *nlu.Catalog, st *nlu.State) []string {
 
 // fillers are words around an answer that add nothing: "下周五吧", "就300".
 const fillers = "吧呢啊呀哦噢嗯啦哈的了就是约大概左右差不多好行"
+
+// bareNumber reports whether text is only digits (and punctuation) that are
+// no entity: "35" with no size asked for, a code read off a screen. The
+// classifier would take it for the nearest intent (goodbye, for 88); 88 and
+// 886, which say goodbye, stay with it.
+func bareNumber(text string, es []nlu.Entity) bool {
+	t := strings.TrimSpace(text)
+	if t == "" || len(es) > 0 || t == "88" || t == "886" {
+		return false
+	}
+	digits := false
+	for _, r := range t {
+		switch {
+		case unicode.IsDigit(r):
+			digits = true
+		case unicode.IsLetter(r):
+			return false
+		}
+	}
+	return digits
+}
 
 // slotTypes lists the entity types an intent's slots take.
 func slotTypes(in *nlu.Intent) []string {

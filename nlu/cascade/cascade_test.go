@@ -319,7 +319,7 @@ func TestBareAnswers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, text := range []string{"提交", "确认。", " 是的 ", "Yes!", "submit"} {
+	for _, text := range []string{"提交", "确认。", " 是的 ", "Yes!", "submit", "35", "123456", "3.5"} {
 		res := parse(t, e, text)
 		if !res.OutOfScope || res.Intent != nlu.IntentNone || res.Trace.Steps[0].Outcome != OutcomeBareAnswer {
 			t.Errorf("%q: got %q (oos %v, steps %+v), want out of scope as a bare answer", text, res.Intent, res.OutOfScope, res.Trace.Steps)
@@ -327,6 +327,13 @@ func TestBareAnswers(t *testing.T) {
 	}
 	if res := parse(t, e, "我要提现500元"); res.Intent != "withdraw" {
 		t.Errorf("a sentence with 提: got %q, want withdraw", res.Intent)
+	}
+	// 88 says goodbye; a phone number is an entity, not a bare number.
+	if res := parse(t, e, "88"); res.Trace.Steps[0].Outcome == OutcomeBareAnswer {
+		t.Errorf("88: read as a bare number, want it left to the engines")
+	}
+	if res := parse(t, e, "13812345678"); res.OutOfScope && res.Trace.Steps[0].Outcome == OutcomeBareAnswer {
+		t.Errorf("a phone number: read as a bare number")
 	}
 }
 
