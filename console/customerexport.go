@@ -53,13 +53,8 @@ type exportedTicket struct {
 const maxExportConversations = 5000
 
 func (s *Server) exportCustomer(c *gin.Context) {
-	w, ok := s.workspace(c)
+	w, id, ok := s.workspaceAndID(c)
 	if !ok {
-		return
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()

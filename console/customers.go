@@ -36,13 +36,8 @@ type profileCustomer struct {
 }
 
 func (s *Server) customerProfile(c *gin.Context) {
-	w, ok := s.workspace(c)
+	w, id, ok := s.workspaceAndID(c)
 	if !ok {
-		return
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	p, err := w.Profile(c.Request.Context(), id)
@@ -168,13 +163,8 @@ func (s *Server) decideErasure(approve bool) gin.HandlerFunc {
 }
 
 func (s *Server) updateCustomer(c *gin.Context) {
-	w, ok := s.workspace(c)
+	w, id, ok := s.workspaceAndID(c)
 	if !ok {
-		return
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	var req appliance.ProfileUpdate

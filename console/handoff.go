@@ -63,6 +63,21 @@ func (s *Server) workspace(c *gin.Context) (Workspace, bool) {
 	return s.Options.Workspace, true
 }
 
+// workspaceAndID is workspace with the id in the request's path; on false
+// the error has been answered.
+func (s *Server) workspaceAndID(c *gin.Context) (Workspace, int64, bool) {
+	w, ok := s.workspace(c)
+	if !ok {
+		return nil, 0, false
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		s.fail(c, err)
+		return nil, 0, false
+	}
+	return w, id, true
+}
+
 func (s *Server) conversationSummary(c *gin.Context) {
 	w, ok := s.workspace(c)
 	if !ok {
@@ -126,13 +141,8 @@ type transferRequest struct {
 }
 
 func (s *Server) transferConversation(c *gin.Context) {
-	w, ok := s.workspace(c)
+	w, id, ok := s.workspaceAndID(c)
 	if !ok {
-		return
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		s.fail(c, err)
 		return
 	}
 	var req transferRequest
