@@ -168,6 +168,10 @@ type Disclosure struct {
 	Intents  []string `yaml:"intents" json:"intents,omitempty"`
 	Keywords []string `yaml:"keywords" json:"keywords,omitempty"`
 	Text     Text     `yaml:"text" json:"text"`
+	// EveryAnswer shows the text before every answer it applies to; by
+	// default it is shown once per conversation (what QA's required-phrase
+	// rules check), not before each of a customer's follow-up questions.
+	EveryAnswer bool `yaml:"every_answer" json:"every_answer,omitempty"`
 }
 
 // Rule is a personalization rule: when the trigger matches and every

@@ -119,14 +119,26 @@ func (p *Policy) pending(ctx context.Context, t *appliance.Turn) (bool, error) {
 			restore()
 			return p.confirmed(t, book, fl)
 		}
-		if moveOn {
+		// A question while the customer decides ("已经上了几节了?", "退款多久
+		// 到账?") is answered as usual, and the confirmation still waits.
+		if t.NLU.Intent != fl.Intent && !t.NLU.OutOfScope && t.NLU.Confidence >= asideConfidence &&
+			(p.informational(t.NLU.Intent) || p.lookup(t.NLU.Intent)) {
+			return false, nil
+		}
+		if moveOn || p.namesAnother(t, fl) {
 			setFlow(&t.Dialogue.State, nil)
 			return false, nil
 		}
+		// Anything else ("退多少钱?", "嗯…") gets the quote again, with what
+		// the customer is asked to confirm.
 		restore()
 		t.Decision.Playbook = book.Name + "." + fl.Intent
 		t.Settle(appliance.PolicyFlow)
-		sayText(t, book.Texts.Confirm, nil)
+		if _, b := p.bindingFor(fl.Intent); b != nil && b.Refund != nil && !b.Refund.Quote.Empty() && fl.Values["amount"] != "" {
+			sayText(t, b.Refund.Quote, fl.Values)
+		} else {
+			sayText(t, book.Texts.Confirm, nil)
+		}
 		setFlow(&t.Dialogue.State, fl)
 		return true, nil
 	case flowVerify:
@@ -209,6 +221,48 @@ func (p *Policy) informational(intent string) bool {
 	}
 	in, ok := cat.Intent(intent)
 	return ok && in.Fulfilment.Kind == nlu.FulfilKnowledge
+}
+
+// asideConfidence is how sure the NLU must be that a message during a
+// confirmation is a question of another kind, for the flow to wait.
+const asideConfidence = 0.5
+
+// lookup reports whether intent only looks something up (the catalog lets
+// it be followed up: order status, progress, balance): asking it changes
+// nothing a flow waits for.
+func (p *Policy) lookup(intent string) bool {
+	cat := p.opts.Catalog()
+	if cat == nil {
+		return false
+	}
+	in, ok := cat.Intent(intent)
+	return ok && in.FollowUp
+}
+
+// namesAnother reports whether the message names another value for one of
+// the flow's intent's slots ("那退钢琴课呢" while a refund of 少儿英语 waits
+// for its confirmation): a new request, not an answer.
+func (p *Policy) namesAnother(t *appliance.Turn, fl *flowState) bool {
+	cat := p.opts.Catalog()
+	if cat == nil {
+		return false
+	}
+	in, ok := cat.Intent(fl.Intent)
+	if !ok {
+		return false
+	}
+	for _, s := range in.Slots {
+		had := fl.Values[s.Name]
+		if had == "" {
+			continue
+		}
+		for _, e := range t.NLU.Entities {
+			if nlu.Accepts(s.Entity, e.Type) && e.Value != had {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // questionWords mark a message as a question rather than a statement.

@@ -8,6 +8,7 @@ import (
 
 	"kefu/appliance"
 	"kefu/appliance/pii"
+	"kefu/nlu"
 )
 
 // disclose says the risk disclosure before an investment answer, whatever
@@ -33,6 +34,13 @@ func (p *Policy) disclose(_ context.Context, t *appliance.Turn) (bool, error) {
 		if trigger == "" {
 			continue
 		}
+		shown := b.Name + ":" + strconv.FormatInt(t.Conversation.ID, 10)
+		if !d.EveryAnswer && t.State != nil && t.State.Focus[focusDisclosed].Value == shown {
+			note(t, "risk_disclosure_shown_before")
+			nlu.Remember(&t.Dialogue.State, focusDisclosed, nlu.Entity{Type: "playbook", Value: shown})
+			return false, nil
+		}
+		nlu.Remember(&t.Dialogue.State, focusDisclosed, nlu.Entity{Type: "playbook", Value: shown})
 		sayText(t, d.Text, nil)
 		note(t, "risk_disclosure")
 		p.audit(t, "risk_disclosure.shown", map[string]any{"trigger": trigger, "playbook": b.Name})

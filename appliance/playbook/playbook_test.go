@@ -168,3 +168,50 @@ func TestContainsAnyWords(t *testing.T) {
 		}
 	}
 }
+
+// The risk disclosure comes once per conversation (QA's required-phrase
+// rules count the first), again in a new conversation, and before every
+// answer when the playbook says every_answer.
+func TestDisclosureOncePerConversation(t *testing.T) {
+	fin, _ := Default("finance")
+	turn := func(p *Policy, conv int64, st *nlu.State) *appliance.Turn {
+		tr := &appliance.Turn{Conversation: &appliance.Conversation{ID: conv}, Message: &appliance.Message{ID: 1, Text: "有哪些理财产品"},
+			Lang: "zh", Decision: &appliance.Decision{}, State: st,
+			NLU: nlu.Result{Intent: "investment_products", Confidence: 0.99}}
+		if st != nil {
+			tr.Dialogue.State = cloneState(st)
+		}
+		if _, err := p.Step(context.Background(), appliance.StageDisclosure, tr); err != nil {
+			t.Fatal(err)
+		}
+		return tr
+	}
+	disclosed := func(tr *appliance.Turn) bool {
+		return len(tr.Replies) == 1 && strings.Contains(tr.Replies[0].Text, "【风险提示】")
+	}
+	p, err := New(Options{}, [][]byte{fin})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := turn(p, 7, nil)
+	if !disclosed(first) {
+		t.Fatalf("first investment question: replies %+v, want the disclosure", first.Replies)
+	}
+	again := turn(p, 7, &first.Dialogue.State)
+	if disclosed(again) || len(again.Replies) != 0 {
+		t.Errorf("second question in the same conversation: replies %+v, want none", again.Replies)
+	}
+	if third := turn(p, 7, &again.Dialogue.State); len(third.Replies) != 0 {
+		t.Errorf("third question: replies %+v, want none (the state must keep the mark)", third.Replies)
+	}
+	if next := turn(p, 8, &again.Dialogue.State); !disclosed(next) {
+		t.Errorf("a new conversation: replies %+v, want the disclosure again", next.Replies)
+	}
+	every, err := New(Options{}, [][]byte{[]byte(strings.Replace(string(fin), "disclosure:\n", "disclosure:\n  every_answer: true\n", 1))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr := turn(every, 7, &first.Dialogue.State); !disclosed(tr) {
+		t.Errorf("every_answer: replies %+v, want the disclosure again", tr.Replies)
+	}
+}

@@ -152,6 +152,9 @@ func (p *Policy) Step(ctx context.Context, stage string, t *appliance.Turn) (boo
 const (
 	focusFlow     = "playbook.flow"
 	focusVerified = "playbook.verified"
+	// focusDisclosed is the playbook and conversation a risk disclosure
+	// was shown in.
+	focusDisclosed = "playbook.disclosed"
 )
 
 // Flow kinds.

@@ -141,10 +141,20 @@ var playbookConversations = []conversation{
 		{say: "E202601010001", not: []string{"实名验证", "身份证"}},
 	}},
 	{name: "finance/risk_disclosure", user: "demo-1001", steps: []step{
-		{say: "有什么理财产品", want: []string{"【风险提示】理财非存款，产品有风险，投资须谨慎"}},
+		{say: "有什么理财产品", want: []string{"【风险提示】理财非存款，产品有风险，投资须谨慎", "货币类、债券类和混合类"}},
+		// Once per conversation, not before each follow-up question.
+		{say: "年化多少", want: []string{"七日年化收益率"}, not: []string{"【风险提示】"}},
+		{say: "怎么赎回", want: []string{"T+1 日到账"}, not: []string{"【风险提示】"}},
+	}},
+	// A customer the bank does not know: told so, not "the system is down".
+	{name: "finance/no_account", user: "demo-2002", steps: []step{
+		{say: "我的银行卡丢了怎么办", want: []string{"没有查到您名下在本行的银行卡"}, not: []string{"暂时无法查询", "转接人工"}},
 	}},
 	{name: "education/refund_by_lessons", user: "demo-1001", steps: []step{
 		{say: "我要退课", want: []string{"共10节课，已上1节（10%）", "可退 80% 费用：¥3000.00 × 80% = ¥2400.00", "确认"}},
+		// A question while deciding is answered, and the refund still waits.
+		{say: "已经上了几节了", want: []string{"共10节，已上1节"}, not: []string{"已为您提交"}},
+		{say: "退多少钱", want: []string{"= ¥2400.00", "确认退课请回复“确认”"}, not: []string{"暂时无法回答"}},
 		{say: "确认", want: []string{"已为您提交退费申请，退款金额 ¥2400.00"}},
 		{say: "我要退课", want: []string{"《少儿英语》的退费申请（工单 #", "无需重复提交"}, not: []string{"确认退课"}},
 	}},

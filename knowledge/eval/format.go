@@ -35,7 +35,14 @@ func (r *Result) WriteText(w io.Writer) error {
 			line(s, rep.Splits[s])
 		}
 		for _, m := range rep.Misses {
-			fmt.Fprintf(&b, "  miss: %s  want %s  got %s\n", m.Text, strings.Join(m.Expected, ","), strings.Join(m.Got, ","))
+			switch {
+			case m.Answered != "" && len(m.Expected) == 0:
+				fmt.Fprintf(&b, "  answered out of scope: %s  from %s\n", m.Text, m.Answered)
+			case m.Answered != "":
+				fmt.Fprintf(&b, "  wrong answer: %s  want %s  from %s\n", m.Text, strings.Join(m.Expected, ","), m.Answered)
+			default:
+				fmt.Fprintf(&b, "  miss: %s  want %s  got %s\n", m.Text, strings.Join(m.Expected, ","), strings.Join(m.Got, ","))
+			}
 		}
 	}
 	_, err := io.WriteString(w, b.String())

@@ -92,11 +92,14 @@ type Scores struct {
 	Refused    float64 `json:"refused"`
 }
 
-// Miss is a query whose expected entry was not ranked first.
+// Miss is a query whose expected entry was not ranked first, or that was
+// answered from an entry not expected (Answered names it; for a question
+// the knowledge base must not answer, Expected is empty).
 type Miss struct {
 	Text     string   `json:"text"`
 	Expected []string `json:"expected"`
-	Got      []string `json:"got"` // the top items retrieved
+	Got      []string `json:"got,omitempty"` // the top items retrieved
+	Answered string   `json:"answered,omitempty"`
 	Split    string   `json:"split,omitempty"`
 }
 
@@ -187,6 +190,9 @@ func evaluate(ctx context.Context, mode string, ret *knowledge.Retriever, resp *
 		oc := outcome{latency: lat, answered: ans.Kind != knowledge.AnswerNone, outOfScope: len(q.Expected) == 0}
 		if oc.answered && len(ans.Citations) > 0 && !contains(q.Expected, ans.Citations[0].DocumentID) {
 			oc.wrong = true
+		}
+		if oc.wrong && o.Misses {
+			rep.Misses = append(rep.Misses, Miss{Text: q.Text, Expected: q.Expected, Answered: ans.Citations[0].DocumentID, Split: q.Split})
 		}
 		if oc.outOfScope {
 			all = append(all, oc)
