@@ -185,15 +185,55 @@ var StepSmallTalk = StepFunc{"small_talk", func(_ context.Context, e *Engine, t 
 
 // StepAskSlots asks for what the active intent still needs:
 // "请问入住日期是哪天？预算在多少？".
-var StepAskSlots = StepFunc{"ask_slots", func(_ context.Context, e *Engine, t *Turn) (bool, error) {
+//
+// Two cases are answered from the knowledge base first. A general question
+// that names no case of the customer's ("退款多久到账?" with no order) gets
+// the curated answer, then the question that would look up their own. A
+// message the NLU cannot place while a slot is asked for ("你们几点下班?")
+// is answered when the knowledge base knows it; otherwise the slot is asked
+// again (an order number in a format nobody configured reads that way too).
+var StepAskSlots = StepFunc{"ask_slots", func(ctx context.Context, e *Engine, t *Turn) (bool, error) {
 	d := t.Dialogue
 	if d.Intent == nil || d.Complete || len(d.Questions) == 0 {
 		return false, nil
+	}
+	if !d.Answered && (t.NLU.OutOfScope || t.NLU.Intent == d.Intent.Name) && strings.TrimSpace(t.Message.Text) != "" {
+		ans, err := e.kb.Answer(ctx, knowledge.Query{Text: t.Message.Text, Lang: t.Lang, Channel: t.Message.Channel})
+		switch {
+		case err != nil:
+			e.log.Warn("knowledge unavailable", "error", err, "message_id", t.Message.ID)
+			t.Decision.Notes = append(t.Decision.Notes, "knowledge_error")
+		case t.NLU.OutOfScope && ans.Kind != knowledge.AnswerNone && strings.TrimSpace(ans.Text) != "":
+			t.Decision.Knowledge = &ans
+			t.Settle(PolicyAnswer)
+			t.Replies = append(t.Replies, knowledgeReply(ans))
+			return true, nil
+		case !t.NLU.OutOfScope && ans.Kind == knowledge.AnswerFAQ && strings.TrimSpace(ans.Text) != "":
+			t.Decision.Knowledge = &ans
+			// One message: channels that take a single passive reply get
+			// both the answer and the question.
+			t.Decision.Notes = append(t.Decision.Notes, "general_answer")
+			t.Settle(PolicyAskSlot)
+			r := knowledgeReply(ans)
+			r.Text += "\n" + d.Prompt()
+			t.Replies = append(t.Replies, r)
+			return true, nil
+		}
 	}
 	t.Settle(PolicyAskSlot)
 	t.Say(d.Prompt())
 	return true, nil
 }}
+
+// knowledgeReply is the bot's reply carrying a knowledge answer and its
+// citations.
+func knowledgeReply(ans knowledge.Answer) Reply {
+	r := Reply{Sender: SenderBot, Text: ans.Text}
+	if len(ans.Citations) > 0 {
+		r.Payload = map[string]any{"citations": ans.Citations}
+	}
+	return r
+}
 
 // StepFulfil serves a complete intent: from the knowledge base with the
 // intent's own query, or through a business action when actions are
@@ -255,11 +295,7 @@ func answerFromKnowledge(ctx context.Context, e *Engine, t *Turn, query string, 
 		return true, nil
 	}
 	t.Settle(PolicyAnswer)
-	r := Reply{Sender: SenderBot, Text: ans.Text}
-	if len(ans.Citations) > 0 {
-		r.Payload = map[string]any{"citations": ans.Citations}
-	}
-	t.Replies = append(t.Replies, r)
+	t.Replies = append(t.Replies, knowledgeReply(ans))
 	return true, nil
 }
 

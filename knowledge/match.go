@@ -66,9 +66,82 @@ func informative(text string) map[string]float64 {
 		if fillerBigram(t.Text) {
 			continue
 		}
+		if t.Text[0] == 'w' {
+			w, ok := englishTerm(t.Text)
+			if !ok {
+				continue
+			}
+			out[w] = max(out[w], t.Weight)
+			continue
+		}
 		out[t.Text] = t.Weight
 	}
 	return out
+}
+
+// englishFiller are the English words a question is framed with (what,
+// how long, can I, my): like the frame words in Chinese they say what kind
+// of answer is wanted, not what it is about.
+var englishFiller = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`a an the this that these those it its i me my mine you your we our us they their them he she his her
+		is am are was were be been being do does did done doing have has had having will would shall should can could may might must
+		what when where which who whom whose why how long soon much many often
+		to of in on at by for from with about into out up down off over under again than then there here so too very just also
+		and or but if not no yes please hi hello thanks thank ok okay get got still yet now today any some
+		want need like let know tell take happen`) {
+		m[w], m[stem(w)] = true, true
+	}
+	return m
+}()
+
+// englishTerm is a word term as relevance checks compare it: filler
+// dropped, a plural or verb ending taken off (refunds and refund, shipped and
+// ship, arriving and arrive come out alike).
+func englishTerm(t string) (string, bool) {
+	w := t[1:]
+	st := stem(w)
+	if englishFiller[w] || englishFiller[st] || len(w) < 2 {
+		return "", false
+	}
+	return "w" + st, true
+}
+
+// stem is a light suffix stripper for matching English words, not a
+// linguistic stemmer: both sides of a comparison go through it.
+func stem(w string) string {
+	if !isASCIIWord(w) {
+		return w
+	}
+	switch n := len(w); {
+	case n > 5 && strings.HasSuffix(w, "ies"):
+		return w[:n-3] + "y"
+	case n > 5 && strings.HasSuffix(w, "ing"):
+		w = w[:n-3]
+	case n > 4 && strings.HasSuffix(w, "ed"):
+		w = w[:n-2]
+	case n > 4 && (strings.HasSuffix(w, "ses") || strings.HasSuffix(w, "xes") || strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes")):
+		w = w[:n-2]
+	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us"):
+		w = w[:n-1]
+	}
+	// shipp(ed) → ship; arrive, arriv(ed) and arriv(ing) → arriv.
+	if n := len(w); n > 3 && w[n-1] == w[n-2] && !strings.ContainsRune("aeiousl", rune(w[n-1])) {
+		w = w[:n-1]
+	}
+	if len(w) > 3 {
+		w = strings.TrimSuffix(w, "e")
+	}
+	return w
+}
+
+func isASCIIWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; c < 'a' || c > 'z' {
+			return false
+		}
+	}
+	return true
 }
 
 // isolatedWeight is the weight of a lone character among a question's
@@ -89,6 +162,12 @@ func isolated(ts []Term, i int) bool {
 func termSet(text string) map[string]bool {
 	have := map[string]bool{}
 	for _, t := range Terms(topical(text)) {
+		if t.Text[0] == 'w' {
+			if w, ok := englishTerm(t.Text); ok {
+				have[w] = true
+			}
+			continue
+		}
 		have[t.Text] = true
 	}
 	return have
@@ -119,10 +198,22 @@ func coverage(q map[string]float64, have map[string]bool) float64 {
 		}
 	}
 	share := num / den
-	if matched < 2 && len(q) >= 3 {
+	if matched < 2 && (len(q) >= 3 || len(q) == 2 && allWords(q)) {
 		share /= 2
 	}
 	return share
+}
+
+// allWords reports whether every term is a word of a spaced script: two
+// English content words are the whole topic, and sharing one of them
+// ("sell laptops" and "sell my fund") is weak evidence.
+func allWords(q map[string]float64) bool {
+	for t := range q {
+		if t[0] != 'w' {
+			return false
+		}
+	}
+	return true
 }
 
 // weigher scales topical terms' weights in place (by rarity); nil leaves

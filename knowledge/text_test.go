@@ -67,3 +67,30 @@ func TestMatchIgnoresFiller(t *testing.T) {
 		t.Errorf("an off-topic question matched: %v", m)
 	}
 }
+
+// English questions are compared on their content words, with plural and
+// verb endings taken off: the words a question is framed with (how long,
+// does, my) prove nothing, and one content word of two is weak evidence.
+func TestMatchEnglish(t *testing.T) {
+	for _, tc := range []struct {
+		query, text string
+		min, max    float64
+	}{
+		{"How long do refunds take?", "how long does a refund take", 0.99, 1},
+		{"when was my parcel shipped", "when will my parcels ship", 0.99, 1},
+		{"how long does a refund take", "how long does shipping take", 0, 0.01},
+		{"do you sell laptops", "how to sell my fund", 0, 0.3},
+		{"Is breakfast included?", "does the room include breakfast", 0.99, 1},
+		{"退款 refund 多久", "退款多久到账", 0.3, 1}, // mixed: the Chinese carries it
+	} {
+		if m := Match(tc.query, tc.text); m < tc.min || m > tc.max {
+			t.Errorf("Match(%q, %q) = %.3f, want in [%v, %v]", tc.query, tc.text, m, tc.min, tc.max)
+		}
+	}
+	for w, want := range map[string]string{"refunds": "refund", "shipped": "ship", "shipping": "ship", "deliveries": "delivery",
+		"addresses": "address", "arrive": "arriv", "arriving": "arriv", "class": "class", "iPhone": "iPhone"} {
+		if got := stem(w); got != want {
+			t.Errorf("stem(%q) = %q, want %q", w, got, want)
+		}
+	}
+}

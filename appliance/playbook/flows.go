@@ -121,7 +121,7 @@ func (p *Policy) pending(ctx context.Context, t *appliance.Turn) (bool, error) {
 		}
 		// A question while the customer decides ("已经上了几节了?", "退款多久
 		// 到账?") is answered as usual, and the confirmation still waits.
-		if t.NLU.Intent != fl.Intent && !t.NLU.OutOfScope && t.NLU.Confidence >= asideConfidence &&
+		if t.NLU.Intent != fl.Intent && sure(t.NLU) &&
 			(p.informational(t.NLU.Intent) || p.lookup(t.NLU.Intent)) {
 			return false, nil
 		}
@@ -226,6 +226,12 @@ func (p *Policy) informational(intent string) bool {
 // asideConfidence is how sure the NLU must be that a message during a
 // confirmation is a question of another kind, for the flow to wait.
 const asideConfidence = 0.5
+
+// sure reports whether the NLU recognised the message with confidence: an
+// intent the local engine was unsure of (and no LLM decided) is a guess.
+func sure(r nlu.Result) bool {
+	return r.Intent != nlu.IntentNone && !r.OutOfScope && r.Trace.Degraded == "" && r.Confidence >= asideConfidence
+}
 
 // lookup reports whether intent only looks something up (the catalog lets
 // it be followed up: order status, progress, balance): asking it changes

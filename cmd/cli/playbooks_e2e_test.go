@@ -146,6 +146,20 @@ var playbookConversations = []conversation{
 		{say: "年化多少", want: []string{"七日年化收益率"}, not: []string{"【风险提示】"}},
 		{say: "怎么赎回", want: []string{"T+1 日到账"}, not: []string{"【风险提示】"}},
 	}},
+	// A general question that names no case gets the policy, then the
+	// question that would look up the customer's own; while that question
+	// is open, another the knowledge base knows is answered.
+	{name: "ecommerce/general_question_then_own_case", user: "demo-7001", steps: []step{
+		{say: "退款多久到账", want: []string{"1-3 个工作日内发起退款", "请问是哪个订单的退款"}},
+		{say: "你们几点下班", want: []string{"9:00-21:00"}, not: []string{"请问是哪个订单"}},
+	}},
+	// English questions get the English entries of the knowledge base.
+	{name: "knowledge_in_english", user: "demo-7002", steps: []step{
+		{say: "how long does a refund take?", want: []string{"1-3 working days", "Which order's refund?"}, not: []string{"仓库", "verify your identity"}},
+		{say: "do you ship abroad?", want: []string{"mainland China addresses only"}},
+		{say: "is breakfast included?", want: []string{"Breakfast is usually served 7:00-10:00"}},
+		{say: "运费怎么算", want: []string{"满 99 元全国包邮"}},
+	}},
 	// A customer the bank does not know: told so, not "the system is down".
 	{name: "finance/no_account", user: "demo-2002", steps: []step{
 		{say: "我的银行卡丢了怎么办", want: []string{"没有查到您名下在本行的银行卡"}, not: []string{"暂时无法查询", "转接人工"}},

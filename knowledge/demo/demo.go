@@ -7,7 +7,7 @@ package demo
 
 import "embed"
 
-// FS holds faq.csv, synonyms.txt and docs/*.md.
+// FS holds faq.csv, faq-en.csv (English entries, lang en), synonyms.txt and docs/*.md.
 //
-//go:embed faq.csv synonyms.txt docs/*.md
+//go:embed faq.csv faq-en.csv synonyms.txt docs/*.md
 var FS embed.FS
