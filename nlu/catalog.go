@@ -65,6 +65,17 @@ type Intent struct {
 	// Only for what is safe to repeat on a hint (looking up an order, stock,
 	// a schedule): "那周五呢?" after a booking should not book another lesson.
 	FollowUp bool `yaml:"follow_up,omitempty" json:"follow_up,omitempty"`
+	// After lists the intents this one only follows: "就订这个吧" books the
+	// hotel just recommended, and means nothing (it is likely a goodbye)
+	// when no hotel search is in progress. Elsewhere the engines' next
+	// guess is taken.
+	After []string `yaml:"after,omitempty" json:"after,omitempty"`
+}
+
+// Follows reports whether the intent may be recognised while active is the
+// conversation's task: always, unless the intent lists the ones it follows.
+func (in *Intent) Follows(active string) bool {
+	return len(in.After) == 0 || slices.Contains(in.After, active)
 }
 
 // Examples are example utterances, by language.

@@ -213,6 +213,14 @@ func (c *Catalog) validate(file string) error {
 			in.Handoff = true
 		}
 	}
+	for i := range c.Intents {
+		in := &c.Intents[i]
+		for k, a := range in.After {
+			if _, ok := c.byName[a]; !ok || a == in.Name {
+				return fail(in.Name, fmt.Sprintf("after[%d]", k), "%q is not another intent of this catalog", a)
+			}
+		}
+	}
 	for k, ex := range c.OutOfScope.All() {
 		key := strings.ToLower(strings.TrimSpace(ex))
 		if key == "" {

@@ -58,6 +58,8 @@ func TestCatalogErrors(t *testing.T) {
 		{"duplicate slot", strings.Replace(goodCatalog, "{name: product, entity: product}", "{name: order_no, entity: product}", 1), []string{"defined twice"}},
 		{"term alias clash", strings.Replace(goodCatalog, "category: 雨靴}", "category: 雨靴, aliases: [雨鞋]}", 1), []string{"terms[1]", "雨鞋"}},
 		{"not yaml", "name: [", []string{"bad.yaml"}},
+		{"after unknown", strings.Replace(goodCatalog, "    family: order\n", "    family: order\n    after: [hotel_search]\n", 1), []string{"after[0]", "hotel_search"}},
+		{"after itself", strings.Replace(goodCatalog, "    family: order\n", "    family: order\n    after: [order_status]\n", 1), []string{"after[0]", "order_status"}},
 	}
 	for _, tc := range cases {
 		_, err := ParseCatalog([]byte(tc.yaml), "bad.yaml")

@@ -190,6 +190,13 @@ var playbookConversations = []conversation{
 		{say: "有没有靠近地铁站的双床房?", want: []string{"目前有", "请问入住日期是哪天"}},
 		{say: "明天", want: []string{"预算大概多少"}},
 		{say: "300-500元", want: []string{"距地铁2号线50米，双床房380元/晚，含早餐"}},
+		// Booking the hotel recommended: an agent places it.
+		{say: "就订这个吧", want: []string{"正在为您转接人工客服"}, not: []string{"祝您生活愉快"}},
+	}},
+	// With no hotel search in progress the same words book nothing, and
+	// are no goodbye.
+	{name: "travel/book_out_of_context", user: "demo-3004", steps: []step{
+		{say: "就订这个吧", not: []string{"祝您生活愉快", "转接人工"}},
 	}},
 	// In English: the city by its English name, sentences apart.
 	{name: "travel/hotel_in_english", user: "demo-3003", steps: []step{

@@ -42,6 +42,11 @@ const OutcomeFollowUp = "follow_up"
 // or a bare number that is no entity: nothing asked for, out of scope.
 const OutcomeBareAnswer = "bare_answer"
 
+// OutcomeOutOfContext is the LLM step's outcome (and the degradation
+// recorded) when it named an intent that only follows another while the
+// conversation was elsewhere: the local engine's fitting guess is used.
+const OutcomeOutOfContext = "out_of_context"
+
 // OutcomeStripped is the rules step's outcome when the message opened or
 // closed with pleasantries the engines did not see ("你好，…", "…谢谢").
 const OutcomeStripped = "stripped_pleasantries"
@@ -244,7 +249,7 @@ func (e *Engine) Parse(ctx context.Context, in nlu.Input) (nlu.Result, error) {
 
 	// 3. The local engine.
 	t = time.Now()
-	pred := m.clf.Classify(text)
+	pred := e.inContext(m, in.State, m.clf.Classify(text))
 	local := nlu.Step{Engine: "local", Intent: pred.Intent, Confidence: pred.Confidence, OutOfScope: pred.OutOfScope, Latency: time.Since(t)}
 	cands := make([]nlu.Candidate, len(pred.Candidates))
 	for i, c := range pred.Candidates {
@@ -302,6 +307,12 @@ func (e *Engine) Parse(ctx context.Context, in nlu.Input) (nlu.Result, error) {
 		res.Trace.Steps = append(res.Trace.Steps, llm)
 		e.log.Warn("nlu degraded to the local engine", slog.String("reason", code), slog.Any("error", err))
 		return useLocal(code)
+	}
+	if in2, ok := m.cat.Intent(v.Intent); ok && !v.OutOfScope && !in2.Follows(e.active(in.State)) {
+		// The LLM named an intent that only follows another, out of place.
+		llm.Intent, llm.Outcome = v.Intent, OutcomeOutOfContext
+		res.Trace.Steps = append(res.Trace.Steps, llm)
+		return useLocal(OutcomeOutOfContext)
 	}
 	llm.Intent, llm.Confidence, llm.OutOfScope, llm.Outcome = v.Intent, v.Confidence, v.OutOfScope, "accepted"
 	res.Trace.Steps = append(res.Trace.Steps, llm)
@@ -361,6 +372,41 @@ func slotTypes(in *nlu.Intent) []string {
 		out[i] = s.Entity
 	}
 	return out
+}
+
+// active is the conversation's current task, or "" when there is none or
+// it has gone idle.
+func (e *Engine) active(st *nlu.State) string {
+	if st == nil || !e.recent(st) {
+		return ""
+	}
+	return st.ActiveIntent
+}
+
+// inContext replaces a guess at an intent that only follows another (see
+// nlu.Intent.After) when the conversation is elsewhere: the best candidate
+// that fits is taken, with its own probability.
+func (e *Engine) inContext(m *model, st *nlu.State, p classifier.Prediction) classifier.Prediction {
+	fits := func(name string) bool {
+		in, ok := m.cat.Intent(name)
+		return !ok || in.Follows(e.active(st))
+	}
+	if fits(p.Intent) {
+		return p
+	}
+	var kept []classifier.Candidate
+	for _, c := range p.Candidates {
+		if fits(c.Intent) {
+			kept = append(kept, c)
+		}
+	}
+	p.Candidates = kept
+	if len(kept) == 0 {
+		p.Intent, p.Confidence, p.OutOfScope = "", 0, true
+		return p
+	}
+	p.Intent, p.Confidence = kept[0].Intent, kept[0].Score
+	return p
 }
 
 // recent reports whether the state's task is still current (not idle past

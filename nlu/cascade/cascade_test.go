@@ -438,3 +438,44 @@ func BenchmarkParse(b *testing.B) {
 		_, _ = e.Parse(context.Background(), in)
 	}
 }
+
+// An intent that only follows another (hotel_book after hotel_search) is
+// recognised there, and nowhere else: "就订这个吧" with no hotel search in
+// progress is not a booking (nor, as it was before the intent existed, a
+// goodbye).
+func TestAfterOnlyInContext(t *testing.T) {
+	e, err := New(context.Background(), Config{Catalog: load(t, "travel"), Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	search, err := e.Parse(context.Background(), nlu.Input{Text: "帮我找个杭州的酒店", Lang: "zh"})
+	if err != nil || search.Intent != "hotel_search" {
+		t.Fatalf("search: %+v %v", search, err)
+	}
+	st := e.Track(nil, search, "zh").State
+	st.UpdatedAt = now.Add(-time.Minute)
+	stale := st
+	stale.UpdatedAt = now.Add(-2 * nlu.DefaultIdleTimeout)
+	other := st
+	other.ActiveIntent = "hotel_policy"
+	for _, text := range []string{"就订这个吧", "帮我预订这家", "please book this hotel"} {
+		res, err := e.Parse(context.Background(), nlu.Input{Text: text, Lang: "zh", State: &st})
+		if err != nil || res.Intent != "hotel_book" {
+			t.Errorf("%q right after a hotel search: got %q (%v), want hotel_book", text, res.Intent, err)
+		}
+		for name, s := range map[string]*nlu.State{"no task": nil, "idle task": &stale, "another task": &other} {
+			res, err := e.Parse(context.Background(), nlu.Input{Text: text, Lang: "zh", State: s})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Intent == "hotel_book" || res.Intent == nlu.IntentGoodbye {
+				t.Errorf("%q with %s: got %q, want neither a booking nor a goodbye", text, name, res.Intent)
+			}
+			for _, c := range res.Trace.Candidates {
+				if c.Intent == "hotel_book" {
+					t.Errorf("%q with %s: hotel_book still among the candidates %+v", text, name, res.Trace.Candidates)
+				}
+			}
+		}
+	}
+}

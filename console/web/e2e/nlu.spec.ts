@@ -25,6 +25,11 @@ test("an admin adds an intent and the bot understands the new phrasing at once",
   await expect(admin.getByTestId("intent-editor").getByTestId("intent-follow-up")).toHaveClass(/is-checked/);
   await admin.getByTestId("intent-follow-up").scrollIntoViewIfNeeded();
   await admin.screenshot({ path: "test-results/nlu-follow-up.png" });
+  // Booking the hotel recommended is only recognised right after a hotel search.
+  await admin.getByTestId("intent-hotel_book").click();
+  await expect(admin.getByTestId("intent-editor").getByTestId("intent-after")).toContainText("hotel_search");
+  await admin.getByTestId("intent-after").scrollIntoViewIfNeeded();
+  await admin.screenshot({ path: "test-results/nlu-after.png" });
 
   await admin.getByTestId("intent-new").click();
   const editor = admin.getByTestId("intent-editor");

@@ -27,6 +27,7 @@ export interface Intent {
   requires_verification?: boolean;
   risk_disclosure?: boolean;
   follow_up?: boolean;
+  after?: string[];
 }
 
 export interface Term {
