@@ -130,7 +130,22 @@ func (s *Server) erasureRequests(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"requests": list})
+	// The list names each customer, as the queue does, so the person
+	// deciding sees whom a request is about before opening it.
+	out := make([]pendingErasure, len(list))
+	for i, r := range list {
+		out[i].ErasureRequest = r
+		if cu := s.viewCustomer(c, r.CustomerID, false); cu != nil {
+			out[i].CustomerName = cu.DisplayName
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"requests": out})
+}
+
+// pendingErasure is a pending erasure request with the customer's name.
+type pendingErasure struct {
+	*appliance.ErasureRequest
+	CustomerName string `json:"customer_name,omitempty"`
 }
 
 type erasureDecision struct {

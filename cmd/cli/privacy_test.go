@@ -117,6 +117,8 @@ func TestCustomerExportAndErase(t *testing.T) {
 	}
 	if st, b := compliance.do("GET", "/api/v1/erasure-requests", nil, false); st != 200 || len(b["requests"].([]any)) != 1 {
 		t.Errorf("pending requests for compliance: %d %v", st, b)
+	} else if r := b["requests"].([]any)[0].(map[string]any); r["customer_name"] != "dsar-user" || r["customer_id"] != float64(custID) {
+		t.Errorf("the inbox's request: %v, want customer %d named dsar-user", r, custID)
 	}
 	st, b = compliance.do("POST", decide+"approve", map[string]any{"note": "核实无误"}, true)
 	if st != 200 {

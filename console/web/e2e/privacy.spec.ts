@@ -51,9 +51,17 @@ test("an admin exports and asks to erase a customer's personal information, comp
   await expect(admin.locator('[data-testid="erase-reason"]')).toBeHidden();
   await admin.screenshot({ path: "test-results/privacy-requested.png" });
 
+  // The compliance officer finds the request in the inbox of 删除申请, by
+  // the customer's name, and decides it in the profile opened from there.
   const officer = await loginAs(browser, "compliance");
-  await officer.goto(`/conversations/${conv}`);
+  await officer.getByTestId("nav-erasures").click();
+  const row = officer.getByTestId("erasures-table").locator(".el-table__row", { hasText: "PIPL 删除申请 2026-1124-01" });
+  await expect(row).toContainText("erase-me-1");
+  await expect(row).toContainText("admin");
+  await officer.screenshot({ path: "test-results/privacy-inbox.png" });
+  await row.getByRole("button").click();
   await expect(officer.getByTestId("erase-pending")).toBeVisible();
+  await officer.waitForTimeout(500); // the drawer slides in: a still picture for the screenshot
   await officer.screenshot({ path: "test-results/privacy-approve.png" });
   await officer.getByTestId("erase-approve").click();
   await officer.locator('textarea[data-testid="decision-note"], [data-testid="decision-note"] textarea').fill("核实申请人身份无误");
@@ -61,6 +69,9 @@ test("an admin exports and asks to erase a customer's personal information, comp
   await expect(officer.locator(".el-message--success")).toContainText("已删除：1 个会话");
   await expect(officer.getByTestId("profile-erased")).toContainText("个人信息已于");
   await expect(officer.getByTestId("erase-pending")).toHaveCount(0);
+  // Decided, it leaves the inbox.
+  await officer.keyboard.press("Escape");
+  await expect(officer.getByTestId("erasures-table")).not.toContainText("PIPL 删除申请 2026-1124-01");
 
   await admin.reload();
   await expect(admin.getByTestId("profile-erased")).toContainText("个人信息已于");

@@ -1,7 +1,11 @@
 // Texts of hand-off, routing and the agent workspace (issue 4).
 const zh = {
   handoff: {
-    nav: { board: "路由看板", canned: "快捷回复" },
+    nav: { board: "路由看板", canned: "快捷回复", erasures: "删除申请" },
+    erasures: {
+      title: "待审批的删除申请", hint: "客户要求删除个人信息：由另一位管理员或合规专员在客户资料中批准或驳回", reload: "刷新",
+      none: "没有待审批的删除申请", asked: "申请时间", customer: "客户", visitor: "访客 #{id}", by: "申请人", reason: "原因", open: "查看并审批",
+    },
     summary: {
       title: "转人工摘要", complaint: "投诉", negative: "情绪不满", llm: "AI 摘要", extractive: "自动提取", writing: "AI 摘要生成中…",
       intent: "诉求：", facts: "已知信息：", questions: "最近的问题：",
@@ -72,7 +76,11 @@ const zh = {
 
 const en: typeof zh = {
   handoff: {
-    nav: { board: "Routing", canned: "Canned replies" },
+    nav: { board: "Routing", canned: "Canned replies", erasures: "Erasure requests" },
+    erasures: {
+      title: "Erasure requests waiting for a decision", hint: "A customer asked for their personal data to be erased: another admin or a compliance officer approves or rejects it in the profile", reload: "Refresh",
+      none: "No erasure request is waiting", asked: "Asked", customer: "Customer", visitor: "Visitor #{id}", by: "Asked by", reason: "Reason", open: "Review",
+    },
     summary: {
       title: "Hand-off summary", complaint: "Complaint", negative: "Upset", llm: "AI summary", extractive: "Extracted", writing: "writing the AI summary…",
       intent: "Wants: ", facts: "Known: ", questions: "Last questions:",

@@ -64,6 +64,11 @@ export interface ErasureRequest {
   created_at: string; decided_at?: string; erasure?: Erasure;
 }
 
+// PendingErasure is a request in the inbox, with the customer's name.
+export interface PendingErasure extends ErasureRequest {
+  customer_name?: string;
+}
+
 export interface Profile {
   customer: ProfileCustomer;
   vip: { vip: boolean; reason?: string; spend?: number };
@@ -98,6 +103,7 @@ export const handoffApi = {
   // With four eyes (the default) the answer is the request; alone, the erasure.
   eraseCustomer: (customerId: number, reason: string) =>
     request<{ erasure?: Erasure; request?: ErasureRequest }>("POST", `/api/v1/customers/${customerId}/erase`, { reason }),
+  erasureRequests: () => request<{ requests: PendingErasure[] }>("GET", "/api/v1/erasure-requests"),
   decideErasure: (requestId: number, approve: boolean, note: string) =>
     request<{ request: ErasureRequest }>("POST", `/api/v1/erasure-requests/${requestId}/${approve ? "approve" : "reject"}`, { note }),
   canned: () => request<{ replies: CannedReply[] }>("GET", "/api/v1/canned-replies"),
