@@ -210,6 +210,17 @@ var StepAskSlots = StepFunc{"ask_slots", func(ctx context.Context, e *Engine, t 
 			return true, nil
 		case !t.NLU.OutOfScope && ans.Kind == knowledge.AnswerFAQ && strings.TrimSpace(ans.Text) != "":
 			t.Decision.Knowledge = &ans
+			if !e.aboutIntent(ctx, t, d.Intent, ans) {
+				// A curated answer about something else than the intent:
+				// the NLU's guess was likely wrong ("孩子的课能请假吗" is no
+				// booking). The answer is given, and the guessed task dropped
+				// so that the next message cannot complete it.
+				t.Decision.Notes = append(t.Decision.Notes, "answer_over_intent")
+				t.Dialogue.State.ActiveIntent, t.Dialogue.State.Slots, t.Dialogue.State.Missing = "", nil, nil
+				t.Settle(PolicyAnswer)
+				t.Replies = append(t.Replies, knowledgeReply(ans))
+				return true, nil
+			}
 			// One message: channels that take a single passive reply get
 			// both the answer and the question.
 			t.Decision.Notes = append(t.Decision.Notes, "general_answer")
@@ -224,6 +235,17 @@ var StepAskSlots = StepFunc{"ask_slots", func(ctx context.Context, e *Engine, t 
 	t.Say(d.Prompt())
 	return true, nil
 }}
+
+// aboutIntent reports whether a curated answer is about the task the NLU
+// read in the message: its question, read by the NLU, is the same intent
+// ("退款多久到账？" is refund_status; "请假了课程能补吗？" is no booking).
+func (e *Engine) aboutIntent(ctx context.Context, t *Turn, in *nlu.Intent, ans knowledge.Answer) bool {
+	if len(ans.Citations) == 0 || strings.TrimSpace(ans.Citations[0].Title) == "" {
+		return false
+	}
+	r, err := e.nlu.Parse(ctx, nlu.Input{Text: ans.Citations[0].Title, Lang: t.Lang})
+	return err == nil && r.Intent == in.Name
+}
 
 // knowledgeReply is the bot's reply carrying a knowledge answer and its
 // citations.

@@ -181,6 +181,13 @@ var playbookConversations = []conversation{
 		{say: "钢琴课可以试听吗", want: []string{"请问想约哪天试听"}, not: []string{"已为您预约"}},
 		{say: "周日", want: []string{"《钢琴启蒙》试听课"}},
 	}},
+	// Questions about the rules are answered from the knowledge base, not
+	// taken for a booking; nothing is booked by the next words.
+	{name: "education/rules_are_no_booking", user: "demo-1001", steps: []step{
+		{say: "孩子下周三的课能请假吗", want: []string{"提前 24 小时请假可以免费补课"}, not: []string{"请问想报哪门课程", "请问想约哪天"}},
+		{say: "少儿英语", not: []string{"已为您预约"}},
+		{say: "课程有效期多久", want: []string{"12 个月内有效"}, not: []string{"下节课在"}},
+	}},
 	{name: "education/booking_and_schedule", user: "demo-1001", steps: []step{
 		{say: "我想报名少儿英语", want: []string{"请问想约哪天上课"}},
 		{say: "下周三", want: []string{"已为您预约", "《少儿英语》"}},
