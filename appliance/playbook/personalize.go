@@ -81,7 +81,7 @@ func (p *Policy) personalize(ctx context.Context, t *appliance.Turn) (bool, erro
 				for k, tpl := range r.Vars {
 					vars[k] = render(tpl, data)
 				}
-				res, err := p.opts.Actions.Call(ctx, r.Action, input(t, t.Dialogue.Filled, vars))
+				res, err := p.opts.Actions.Call(ctx, r.Action, input(t, said(t), vars))
 				if err != nil || res.Failure != "" || num(res.Fields["count"]) == 0 {
 					continue
 				}
@@ -179,4 +179,17 @@ func (p *Policy) asked(ctx context.Context, t *appliance.Turn, words []string) (
 		}
 	}
 	return "", false
+}
+
+// said is the dialogue's slots this message filled itself: a rule answers
+// what the customer says now with their profile ("推荐一款补钙的" after a
+// question about rain boots asks for no rain boots).
+func said(t *appliance.Turn) map[string]string {
+	out := map[string]string{}
+	for k, v := range t.Dialogue.Filled {
+		if !slices.Contains(t.Dialogue.Carried, k) {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -146,6 +146,17 @@ var playbookConversations = []conversation{
 		{say: "年化多少", want: []string{"七日年化收益率"}, not: []string{"【风险提示】"}},
 		{say: "怎么赎回", want: []string{"T+1 日到账"}, not: []string{"【风险提示】"}},
 	}},
+	// Before buying: the product named is what is recommended and priced;
+	// questions about discounts, ordering and couriers are answered, not
+	// read as the status of the last order.
+	{name: "ecommerce/before_buying", user: "demo-2001", steps: []step{
+		{say: "我怀孕了 能喝什么奶粉", want: []string{"贝诺孕妇配方奶粉"}, not: []string{"雨靴"}},
+		{say: "这款奶粉多少钱", want: []string{"¥268.00"}, not: []string{"账户"}},
+		{say: "有优惠吗", want: []string{"首单立减"}, not: []string{"团购"}},
+		{say: "帮我下单一罐", want: []string{"立即购买"}, not: []string{"已签收"}},
+		{say: "发什么快递", want: []string{"顺丰速运和中通快递"}, not: []string{"已签收"}},
+		{say: "我的快递到哪了", want: []string{"已签收"}},
+	}},
 	// A general question that names no case gets the policy, then the
 	// question that would look up the customer's own; while that question
 	// is open, another the knowledge base knows is answered.

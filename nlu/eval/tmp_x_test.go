@@ -10,7 +10,7 @@ import (
 )
 
 func TestTmpX(t *testing.T) {
-	cat, _ := catalogs.Load("travel")
+	cat, _ := catalogs.Load("ecommerce")
 	var examples []classifier.Example
 	for _, ex := range cat.Examples() {
 		examples = append(examples, classifier.Example{Text: ex.Text, Intent: ex.Intent})
