@@ -101,11 +101,12 @@ type Index interface {
 
 // TermStats is what an index may tell about its vocabulary: how many
 // records contain each term (by the ids sparse vectors use) and how many
-// records there are. The retriever uses it, when the index offers it, to
-// weigh a question's words by how rare they are in the knowledge base when
-// it judges relevance; the embedded index offers it.
+// records a question in lang is searched among (its language's and those
+// of no language; all for ""). The retriever uses it, when the index
+// offers it, to weigh a question's words by how rare they are in the
+// knowledge base when it judges relevance; the embedded index offers it.
 type TermStats interface {
-	DocFreqs(ids []uint32) (df []int, records int)
+	DocFreqs(ids []uint32, lang string) (df []int, records int)
 }
 
 // RRFK is the rank constant of reciprocal rank fusion, the value Qdrant

@@ -303,7 +303,7 @@ func (q prepared) phrasings(phrasings []string) float64 {
 // which it mentions often. Terms the index has never seen count as if
 // they occurred once. Lookups are cached for the weigher's lifetime (one
 // query).
-func rarity(stats TermStats) weigher {
+func rarity(stats TermStats, lang string) weigher {
 	if stats == nil {
 		return nil
 	}
@@ -318,7 +318,7 @@ func rarity(stats TermStats) weigher {
 			}
 		}
 		if len(ids) > 0 {
-			df, n := stats.DocFreqs(ids)
+			df, n := stats.DocFreqs(ids, lang)
 			for i, t := range miss {
 				d := float64(max(df[i], unseenDF))
 				cache[t] = math.Log(1 + (float64(n)-d+0.5)/(d+0.5))

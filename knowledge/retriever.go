@@ -84,9 +84,15 @@ func (r *Retriever) Retrieve(ctx context.Context, q Query) (Retrieval, error) {
 	if limit <= 0 {
 		limit = r.topK
 	}
+	// A question is searched among the entries in its language and those
+	// in none (an English entry never answers a Chinese question).
+	lang := q.Lang
+	if lang == "" {
+		lang = DetectLang(text)
+	}
 	req := SearchRequest{
 		Sparse:      QueryVector(text, r.synonyms.Expand(text), synonymWeight),
-		Filter:      Filter{Tags: q.Tags, Channel: q.Channel, Segment: q.Segment, Lang: q.Lang},
+		Filter:      Filter{Tags: q.Tags, Channel: q.Channel, Segment: q.Segment, Lang: lang},
 		Limit:       limit,
 		DenseWeight: r.denseW,
 	}
@@ -118,7 +124,7 @@ func (r *Retriever) Retrieve(ctx context.Context, q Query) (Retrieval, error) {
 	for _, h := range hits {
 		best = max(best, h.Score)
 	}
-	w, cache := rarity(r.stats), newTextCache()
+	w, cache := rarity(r.stats, lang), newTextCache()
 	variants := []prepared{prepare(text, w, cache)}
 	for _, v := range r.synonyms.Rewrites(text, 8) {
 		variants = append(variants, prepare(v, w, cache))

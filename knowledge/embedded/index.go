@@ -20,6 +20,7 @@ type Index struct {
 	post     map[uint32]*postings
 	df       map[uint32]int32
 	alive    int
+	byLang   map[string]int // live records by language ("" for any)
 	dead     int
 	dims     int
 	dense    []float32 // dims floats per slot; zeros where a record has none
@@ -40,7 +41,7 @@ type postings struct {
 // New returns an empty index that lives only in memory.
 func New() *Index {
 	return &Index{byID: map[string]int32{}, byDoc: map[string][]int32{}, post: map[uint32]*postings{}, df: map[uint32]int32{},
-		scratch: &sync.Pool{}}
+		byLang: map[string]int{}, scratch: &sync.Pool{}}
 }
 
 var _ knowledge.Index = (*Index)(nil)
@@ -111,6 +112,7 @@ func (x *Index) insert(r knowledge.Record) {
 		}
 	}
 	x.alive++
+	x.byLang[r.Lang]++
 }
 
 // remove marks a slot dead. Its postings stay until compaction, skipped at
@@ -142,6 +144,7 @@ func (x *Index) remove(slot int32) {
 	}
 	x.recs[slot] = nil
 	x.alive--
+	x.byLang[r.Lang]--
 	x.dead++
 }
 
@@ -179,6 +182,7 @@ func (x *Index) compact() {
 	x.recs, x.terms, x.byID, x.byDoc = nil, nil, map[string]int32{}, map[string][]int32{}
 	x.post, x.df = map[uint32]*postings{}, map[uint32]int32{}
 	x.alive, x.dead, x.dims, x.dense, x.hasDense = 0, 0, 0, nil, nil
+	x.byLang = map[string]int{}
 	for _, r := range old {
 		x.insert(r)
 	}
@@ -227,14 +231,24 @@ func (x *Index) Documents(ctx context.Context) (map[string]int, error) {
 var _ knowledge.TermStats = (*Index)(nil)
 
 // DocFreqs implements knowledge.TermStats.
-func (x *Index) DocFreqs(ids []uint32) ([]int, int) {
+func (x *Index) DocFreqs(ids []uint32, lang string) ([]int, int) {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
 	out := make([]int, len(ids))
 	for i, id := range ids {
 		out[i] = int(x.df[id])
 	}
-	return out, x.alive
+	return out, x.records(lang)
+}
+
+// records is how many live records a question in lang is searched among:
+// those in its language and those in none. English entries added to a
+// Chinese knowledge base leave the rarity of Chinese words as it was.
+func (x *Index) records(lang string) int {
+	if lang == "" {
+		return x.alive
+	}
+	return x.byLang[lang] + x.byLang[""]
 }
 
 // Count implements knowledge.Index.
@@ -356,7 +370,7 @@ func (x *Index) searchLexical(q knowledge.SparseVector, f knowledge.Filter, k in
 	if len(acc.scores) < len(x.recs) {
 		acc.scores = make([]float32, len(x.recs))
 	}
-	n := float64(x.alive)
+	n := float64(x.records(f.Lang))
 	for i, id := range q.Indices {
 		p := x.post[id]
 		if p == nil {

@@ -160,7 +160,7 @@ func TestDocFreqs(t *testing.T) {
 	}
 	ids := func(text string) []uint32 { return knowledge.QueryVector(text, nil, 0).Indices }
 	fa := ids("发货")
-	df, n := x.DocFreqs(append(fa, ids("比特币")...))
+	df, n := x.DocFreqs(append(fa, ids("比特币")...), "")
 	if n != 3 || len(df) != len(fa)+len(ids("比特币")) {
 		t.Fatalf("got %v of %d records, want one count per id of 3 records", df, n)
 	}
@@ -178,7 +178,25 @@ func TestDocFreqs(t *testing.T) {
 	if err := x.DeleteDocument(ctx, "a"); err != nil {
 		t.Fatal(err)
 	}
-	if df, n := x.DocFreqs(fa[:1]); n != 2 || df[0] != 1 {
+	if df, n := x.DocFreqs(fa[:1], ""); n != 2 || df[0] != 1 {
 		t.Errorf("after deleting a: got df %v of %d, want 1 of 2", df, n)
+	}
+	// Records in a language count only for questions in it: an English
+	// entry leaves the rarity of Chinese words among Chinese ones as it was.
+	en := knowledgetest.Rec("d#0", "d", "We ship within 24 hours.", 0)
+	en.Lang = "en"
+	if err := x.Upsert(ctx, []knowledge.Record{en}); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]int{"zh": 2, "en": 3, "": 3} {
+		if _, n := x.DocFreqs(fa[:1], lang); n != want {
+			t.Errorf("records for a question in %q: got %d, want %d", lang, n, want)
+		}
+	}
+	if err := x.DeleteDocument(ctx, "d"); err != nil {
+		t.Fatal(err)
+	}
+	if _, n := x.DocFreqs(fa[:1], "en"); n != 2 {
+		t.Errorf("after deleting the English record: got %d records for English, want 2", n)
 	}
 }
