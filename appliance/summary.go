@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"kefu/nlu"
 )
@@ -138,6 +139,26 @@ func FactLabel(name string) string {
 	return name
 }
 
+// FactText writes an entity as an agent reads it: the customer's words, with
+// the date they meant when they said it relatively ("下周五（12月4日）"), and a
+// budget as its range ("500元以内", not "预算500以内" after the label 预算).
+func FactText(e nlu.Entity) string {
+	switch e.Type {
+	case "date":
+		if t, err := time.Parse("2006-01-02", e.Value); err == nil && !strings.ContainsAny(e.Text, "0123456789") {
+			return fmt.Sprintf("%s（%d月%d日）", e.Text, t.Month(), t.Day())
+		}
+	case "money_range":
+		if hi, ok := strings.CutPrefix(e.Value, "0-"); ok {
+			return hi + "元以内"
+		}
+		if strings.Contains(e.Value, "-") {
+			return e.Value + "元"
+		}
+	}
+	return e.Text
+}
+
 // Render writes the extractive summary as one paragraph.
 func (s HandoffSummary) Render() string {
 	var parts []string
@@ -157,7 +178,7 @@ func (s HandoffSummary) Render() string {
 	}
 	for _, en := range s.Entities {
 		if !slices.Contains(values, en.Value) {
-			known, values = append(known, FactLabel(en.Type)+" "+en.Text), append(values, en.Value)
+			known, values = append(known, FactLabel(en.Type)+" "+FactText(en)), append(values, en.Value)
 		}
 	}
 	if len(known) > 0 {

@@ -289,3 +289,26 @@ func TestRelayStartsSummaryAndRouting(t *testing.T) {
 	cancel()
 	<-done
 }
+
+// TestFactText: entities the task did not keep are written as the customer
+// said them, with the day a relative date meant and a budget as its range.
+func TestFactText(t *testing.T) {
+	for _, tc := range []struct {
+		e    nlu.Entity
+		want string
+	}{
+		{nlu.Entity{Type: "date", Text: "下周五", Value: "2026-12-04"}, "下周五（12月4日）"},
+		{nlu.Entity{Type: "date", Text: "12月4日", Value: "2026-12-04"}, "12月4日"},
+		{nlu.Entity{Type: "money_range", Text: "预算500以内", Value: "0-500"}, "500元以内"},
+		{nlu.Entity{Type: "money_range", Text: "三百到五百", Value: "300-500"}, "300-500元"},
+		{nlu.Entity{Type: "place", Text: "杭州", Value: "杭州"}, "杭州"},
+	} {
+		if got := appliance.FactText(tc.e); got != tc.want {
+			t.Errorf("FactText(%+v) = %q, want %q", tc.e, got, tc.want)
+		}
+	}
+	s := appliance.HandoffSummary{Entities: []nlu.Entity{{Type: "money_range", Text: "预算500以内", Value: "0-500"}}}
+	if got, want := s.Render(), "已知信息：预算 500元以内。"; got != want {
+		t.Errorf("Render: got %q, want %q", got, want)
+	}
+}

@@ -4,6 +4,21 @@ import { request, type Conversation, type Customer } from "../../api";
 
 export interface Entity { type: string; text: string; value: string }
 
+// factText writes an entity of the summary as an agent reads it (the
+// server's appliance.FactText says the same in its text): the customer's
+// words, with the day a relative date meant, and a budget as its range.
+export function factText(e: { type: string; text: string; value: string }, en = false): string {
+  if (e.type === "date" && /^\d{4}-\d{2}-\d{2}$/.test(e.value) && !/\d/.test(e.text)) {
+    const [m, d] = [Number(e.value.slice(5, 7)), Number(e.value.slice(8, 10))];
+    return en ? `${e.text} (${m}/${d})` : `${e.text}（${m}月${d}日）`;
+  }
+  if (e.type === "money_range" && e.value.includes("-")) {
+    if (e.value.startsWith("0-")) return en ? `up to ${e.value.slice(2)} yuan` : `${e.value.slice(2)}元以内`;
+    return en ? `${e.value} yuan` : `${e.value}元`;
+  }
+  return e.text;
+}
+
 export interface HandoffSummary {
   conversation_id: number;
   reason?: string;
