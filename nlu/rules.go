@@ -44,6 +44,15 @@ func (Rules) Parse(_ context.Context, in Input) (Result, error) {
 			return res, nil
 		}
 	}
+	// Only emoji, stickers' alt text or punctuation ("😀😀", "？？？", "👍"):
+	// nothing to answer, and no reason to say so — the bot greets and asks
+	// what it can do, and the turn is no failure to understand. While the
+	// bot waits for an answer ("请问是哪个订单？" → "？") it asks again instead.
+	waiting := in.State != nil && len(in.State.Missing) > 0
+	if text != "" && !waiting && !strings.ContainsFunc(text, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		res.Intent, res.Confidence = IntentGreeting, 1
+		res.Trace.Candidates = []Candidate{{Intent: IntentGreeting, Score: 1}}
+	}
 	res.Trace.Latency = time.Since(start)
 	return res, nil
 }

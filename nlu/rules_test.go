@@ -33,6 +33,11 @@ func TestRules(t *testing.T) {
 		// A pleasantry opening a question does not make it small talk.
 		"你好，我的订单到哪了":               nlu.IntentNone,
 		"hello, where is my order": nlu.IntentNone,
+		// Nothing but emoji or punctuation: greeted, not misunderstood.
+		"😀😀😀": nlu.IntentGreeting,
+		"？？？": nlu.IntentGreeting,
+		"👍":   nlu.IntentGreeting,
+		"😀订单": nlu.IntentNone,
 	} {
 		res, err := nlu.Rules{}.Parse(context.Background(), nlu.Input{Text: text})
 		if err != nil {
