@@ -378,6 +378,7 @@ func (e *Engine) handle(ctx context.Context, conv *Conversation, msg *Message, s
 	if err := e.afterPolicy(ctx, t); err != nil {
 		return nil, fmt.Errorf("hand-off policy: %w", err)
 	}
+	e.apologize(t)
 	state := t.Dialogue.State
 	state.UpdatedAt, state.Lang = e.now(), t.Lang
 	t.Decision.Dialogue = dialogueTrace(t.Dialogue)

@@ -170,6 +170,12 @@ var StepSmallTalk = StepFunc{"small_talk", func(_ context.Context, e *Engine, t 
 	if t.Dialogue.Answered {
 		return false, nil
 	}
+	// "太慢了吧 等了好久了" is no thanks, whatever the classifier guessed: a
+	// pleasantry only a model read, in words that show displeasure, is
+	// answered as a question ("不客气" to a complaint is the worst reply).
+	if t.NLU.Trace.Engine != "rules" && (t.NLU.Sentiment.Negative >= sourSmallTalk || t.NLU.Sentiment.Complaint) {
+		return false, nil
+	}
 	switch t.NLU.Intent {
 	case nlu.IntentGreeting:
 		t.Settle(PolicyGreeting)
@@ -182,6 +188,41 @@ var StepSmallTalk = StepFunc{"small_talk", func(_ context.Context, e *Engine, t 
 	}
 	return true, nil
 }}
+
+// apologize opens the bot's answer with an apology when the customer is
+// upset ("太慢了吧 等了好久了", "this is ridiculous"): the order status or the
+// policy follows, as asked. A hand-off says sorry in its own words, and an
+// answer that already apologizes is left alone.
+func (e *Engine) apologize(t *Turn) {
+	if t.Handoff != nil || len(t.Replies) == 0 || t.Replies[0].Sender != SenderBot {
+		return
+	}
+	if t.NLU.Sentiment.Negative < upset && !t.NLU.Sentiment.Complaint {
+		return
+	}
+	switch t.Decision.Policy {
+	case PolicyAnswer, PolicyAction, PolicyAskSlot, PolicyFlow, PolicyTicket:
+	default:
+		return
+	}
+	first := strings.TrimSpace(t.Replies[0].Text)
+	if strings.HasPrefix(first, "抱歉") || strings.HasPrefix(first, "非常抱歉") || strings.HasPrefix(strings.ToLower(first), "sorry") {
+		return
+	}
+	sorry := e.texts.Get("apology", t.Lang)
+	if t.Lang == "en" {
+		sorry += " "
+	}
+	t.Replies[0].Text = sorry + first
+	t.Decision.Notes = append(t.Decision.Notes, "apology")
+}
+
+// upset is the negative sentiment at which the bot apologizes first.
+const upset = 0.4
+
+// sourSmallTalk is the negative sentiment at which a guessed pleasantry is
+// not taken for one.
+const sourSmallTalk = 0.3
 
 // StepAskSlots asks for what the active intent still needs:
 // "请问入住日期是哪天？预算在多少？".

@@ -157,6 +157,13 @@ var playbookConversations = []conversation{
 		{say: "发什么快递", want: []string{"顺丰速运和中通快递"}, not: []string{"已签收"}},
 		{say: "我的快递到哪了", want: []string{"已签收"}},
 	}},
+	// An upset customer is not thanked for their complaint: the bot says
+	// sorry and does what was asked.
+	{name: "ecommerce/upset_customer", user: "demo-8102", steps: []step{
+		{say: "太慢了吧 等了好久了", want: []string{"非常抱歉", "请问要催哪个订单"}, not: []string{"不客气"}},
+		{say: "this is ridiculous, my order is a week late", want: []string{"Sorry for the trouble.", "order number"}, not: []string{"don't know"}},
+		{say: "运费怎么算", want: []string{"满 99 元全国包邮"}, not: []string{"抱歉"}},
+	}},
 	// A general question that names no case gets the policy, then the
 	// question that would look up the customer's own; while that question
 	// is open, another the knowledge base knows is answered.
