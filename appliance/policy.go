@@ -103,7 +103,7 @@ type Tracker interface {
 // HandoffConfig.
 func DefaultSteps() []Step {
 	return []Step{StepPlaybookMedia, StepEventContext, StepEvents, StepCSATReply, StepLeaveMessage, StepUnderstand,
-		StepContextSlots, StepPlaybookPending, StepVerification, StepHandoffRequest, StepSentimentHandoff, StepSmallTalk,
+		StepContextSlots, StepPlaybookPending, StepCancelTask, StepVerification, StepHandoffRequest, StepSentimentHandoff, StepSmallTalk,
 		StepVIPHandoff, StepDisclosure, StepPersonalize, StepPlaybook, StepAskSlots, StepFulfil, StepUnserved, StepKnowledge}
 }
 
@@ -144,6 +144,23 @@ var StepUnderstand = StepFunc{"understand", func(ctx context.Context, e *Engine,
 		t.Dialogue = nlu.Turn{State: st, Complete: true}
 	}
 	return false, nil
+}}
+
+// StepCancelTask drops the task the bot was asking about when the customer
+// says they no longer want it ("请问要退哪个订单？" → "算了"). A flow in
+// progress reads these words itself, before; without this step "取消" was
+// read as a new request (a hotel cancellation, in a shop).
+var StepCancelTask = StepFunc{"cancel_task", func(_ context.Context, e *Engine, t *Turn) (bool, error) {
+	if t.State == nil || len(t.State.Missing) == 0 || !nlu.CancelsTask(t.Message.Text) {
+		return false, nil
+	}
+	st := *t.State
+	st.ActiveIntent, st.Slots, st.Missing = "", nil, nil
+	t.Dialogue = nlu.Turn{State: st}
+	t.Decision.Notes = append(t.Decision.Notes, "task_cancelled:"+t.State.ActiveIntent)
+	t.Settle(PolicySmallTalk)
+	t.Say(e.texts.Get("cancelled", t.Lang))
+	return true, nil
 }}
 
 // StepHandoffRequest hands off when the customer asks for a person or the

@@ -63,6 +63,24 @@ func (Rules) Parse(_ context.Context, in Input) (Result, error) {
 var bareAnswers = []string{"提交", "提交吧", "确认", "确认提交", "确定", "是的", "是", "对", "对的", "不是", "不对",
 	"submit", "confirm", "yes", "no"}
 
+// cancelWords withdraw what the customer asked for.
+var cancelWords = []string{"取消", "算了", "不用了", "不要了", "不需要了", "先不了", "不办了", "cancel", "never mind", "nevermind", "forget it"}
+
+// CancelsTask reports whether text only withdraws the request in progress:
+// a short message saying one of the cancel words ("算了，不用了", "cancel").
+func CancelsTask(text string) bool {
+	t := strings.ToLower(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
+	if t == "" || utf8.RuneCountInString(t) > 12 {
+		return false
+	}
+	for _, w := range cancelWords {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}
+
 // BareAnswer reports whether text is only such an answer.
 func BareAnswer(text string) bool {
 	t := strings.ToLower(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))

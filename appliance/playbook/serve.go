@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"kefu/appliance"
+	"kefu/knowledge"
 	"kefu/nlu"
 )
 
@@ -82,6 +84,13 @@ func (p *Policy) fillFromProfile(ctx context.Context, t *appliance.Turn, c *Cont
 			}
 		}
 		if pick != nil && c.From == FromOrderByProduct && product != "" && fact != "order_of_product" {
+			// A product the customer names now and never bought ("那个精华我
+			// 要退") is no reason to act on their newest order: they are
+			// asked which order they mean.
+			if !slices.Contains(t.Dialogue.Carried, "product") {
+				note(t, "no_order_of_product")
+				return
+			}
 			fact = FromLatestOrder
 		}
 	case FromLatestCourse:
@@ -195,6 +204,26 @@ func (p *Policy) said(t *appliance.Turn, name string, res *appliance.ActionResul
 	if res.Handoff {
 		handoff(t, "action_failed")
 	}
+	p.awaitMissing(t, res)
+}
+
+// awaitMissing records the slot a business action asked for ("请问要退哪个
+// 订单？" when the product named was never bought) as the question the bot
+// has open: the next message is read as its answer, or a 取消 withdraws it.
+func (p *Policy) awaitMissing(t *appliance.Turn, res *appliance.ActionResult) {
+	if res.Failure != "missing_input" || t.Dialogue.Intent == nil {
+		return
+	}
+	need, _ := res.Detail["missing"].(string)
+	slot, ok := strings.CutPrefix(need, "slots.")
+	if !ok {
+		return
+	}
+	if _, known := t.Dialogue.Intent.Slot(slot); !known || slices.Contains(t.Dialogue.State.Missing, slot) {
+		return
+	}
+	t.Dialogue.State.Missing = append(t.Dialogue.State.Missing, slot)
+	t.Dialogue.Missing = append(t.Dialogue.Missing, slot)
 }
 
 // narrow is a guided flow's step: count what still matches, say so, and ask
@@ -330,6 +359,17 @@ func money(f float64) string { return strconv.FormatFloat(f, 'f', 2, 64) }
 
 // startReturn checks the order, then asks for the photos its reason needs.
 func (p *Policy) startReturn(ctx context.Context, t *appliance.Turn, book *Playbook, b *Binding) (bool, error) {
+	// "奶粉开封了能退吗" asks whether it can be returned: the curated answer
+	// (opened formula only for quality problems) comes first, before the
+	// offer to file it, the question which order, or the return in progress,
+	// so none of them is taken for a yes.
+	if policy := p.policyAnswer(ctx, t); policy != "" {
+		defer func() {
+			if len(t.Replies) > 0 {
+				t.Replies[0].Text = policy + "\n" + t.Replies[0].Text
+			}
+		}()
+	}
 	vals := cloneMap(t.Dialogue.Filled)
 	if vals == nil {
 		vals = map[string]string{}
@@ -366,4 +406,20 @@ func (p *Policy) startReturn(ctx context.Context, t *appliance.Turn, book *Playb
 	sayText(t, rule.Ask, vals)
 	setFlow(&t.Dialogue.State, &flowState{Kind: flowPhotos, Book: book.Name, Intent: b.Intent, Values: vals, Required: rule.Required})
 	return true, nil
+}
+
+// policyAnswer is the curated knowledge answer to a message that asks
+// whether something may be done ("…能退吗?"), or "" for a request or when the
+// knowledge base has no close FAQ entry.
+func (p *Policy) policyAnswer(ctx context.Context, t *appliance.Turn) string {
+	if p.opts.Knowledge == nil || !isQuestion(t.Message.Text) {
+		return ""
+	}
+	ans, err := p.opts.Knowledge.Answer(ctx, knowledge.Query{Text: t.Message.Text, Lang: t.Lang, Channel: t.Message.Channel})
+	if err != nil || ans.Kind != knowledge.AnswerFAQ || strings.TrimSpace(ans.Text) == "" {
+		return ""
+	}
+	t.Decision.Knowledge = &ans
+	note(t, "policy_first")
+	return strings.TrimSpace(ans.Text)
 }

@@ -157,6 +157,20 @@ var playbookConversations = []conversation{
 		{say: "发什么快递", want: []string{"顺丰速运和中通快递"}, not: []string{"已签收"}},
 		{say: "我的快递到哪了", want: []string{"已签收"}},
 	}},
+	// A product never bought is no reason to return the newest order; the
+	// question it leads to is withdrawn by 取消 (which was read as a hotel
+	// cancellation) or answered with the order number. A question whether
+	// something can be returned gets the policy before the offer.
+	{name: "ecommerce/return_policy_first", user: "demo-9301", steps: []step{
+		{say: "奶粉开封了能退吗", want: []string{"开封后不支持无理由退货", "请问要退哪个订单"}},
+		{say: "取消", want: []string{"已为您取消"}, not: []string{"预订单号", "入住"}},
+	}},
+	{name: "ecommerce/return_of_what_was_bought", user: "demo-2001", steps: []step{
+		// Its return was filed in an earlier conversation: still the policy first.
+		{say: "奶粉开封了能退吗", want: []string{"开封后不支持无理由退货", "订单E202609250005已有退货申请"}},
+		{say: "那个精华我要退", want: []string{"请问要退哪个订单"}, not: []string{"订单E"}},
+		{say: "取消", want: []string{"已为您取消"}, not: []string{"预订单号", "入住"}},
+	}},
 	// An upset customer is not thanked for their complaint: the bot says
 	// sorry and does what was asked.
 	{name: "ecommerce/upset_customer", user: "demo-8102", steps: []step{
