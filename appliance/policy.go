@@ -151,7 +151,16 @@ var StepUnderstand = StepFunc{"understand", func(ctx context.Context, e *Engine,
 // progress reads these words itself, before; without this step "取消" was
 // read as a new request (a hotel cancellation, in a shop).
 var StepCancelTask = StepFunc{"cancel_task", func(_ context.Context, e *Engine, t *Turn) (bool, error) {
-	if t.State == nil || len(t.State.Missing) == 0 || !nlu.CancelsTask(t.Message.Text) {
+	waiting := t.State != nil && len(t.State.Missing) > 0
+	if !waiting && nlu.BareCancel(t.Message.Text) {
+		// "取消" with nothing in progress names nothing: the bot asks what,
+		// rather than guess (a hotel booking, in a shop).
+		t.Decision.Notes = append(t.Decision.Notes, "cancel_what")
+		t.Settle(PolicyAskSlot)
+		t.Say(e.texts.Get("cancel_what", t.Lang))
+		return true, nil
+	}
+	if !waiting || !nlu.CancelsTask(t.Message.Text) {
 		return false, nil
 	}
 	st := *t.State

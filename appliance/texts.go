@@ -14,6 +14,7 @@ var defaultTexts = map[string][2]string{
 	"action_failed": {"抱歉，系统暂时无法查询，请稍后再试，或回复“转人工”由人工客服为您处理。", "Sorry, I can't look that up right now. Please try again later, or say \"talk to a human\"."},
 	"unavailable":   {"这件事我暂时无法直接为您办理。您可以回复“转人工”，由人工客服继续为您处理。", "I can't do that for you directly yet. Say \"talk to a human\" and an agent will take it from here."},
 	"cancelled":     {"好的，已为您取消。还有什么可以帮您？", "OK, cancelled. Anything else?"},
+	"cancel_what":   {"请问您想取消哪一项呢？告诉我订单号或具体内容，我来帮您处理。", "What would you like to cancel? Tell me the order number or what it is, and I'll help."},
 	"apology":       {"非常抱歉给您带来不便。", "Sorry for the trouble."},
 	"closed":        {"本次会话已结束，感谢您的咨询。如有新问题，直接发消息即可。", "This conversation has ended. Send a message anytime if you need anything else."},
 }

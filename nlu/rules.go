@@ -81,6 +81,13 @@ func CancelsTask(text string) bool {
 	return false
 }
 
+// BareCancel reports whether text is only the word cancel ("取消", "cancel"),
+// which names nothing to cancel.
+func BareCancel(text string) bool {
+	t := strings.ToLower(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
+	return t == "取消" || t == "cancel" || t == "取消一下"
+}
+
 // BareAnswer reports whether text is only such an answer.
 func BareAnswer(text string) bool {
 	t := strings.ToLower(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))

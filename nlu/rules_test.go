@@ -105,12 +105,20 @@ func FuzzStripPleasantries(f *testing.F) {
 func TestCancelsTask(t *testing.T) {
 	for text, want := range map[string]bool{
 		"取消": true, "算了，不用了": true, "Cancel.": true, "never mind": true, "不要了": true,
-		"取消订单怎么操作": true, // short, and says it: the step only applies while the bot waits for an answer
+		"取消订单怎么操作":           true, // short, and says it: the step only applies while the bot waits for an answer
 		"我想取消上周买的那双鞋子的订单可以吗": false,
 		"好的": false, "": false, "E202611240017": false,
 	} {
 		if got := nlu.CancelsTask(text); got != want {
 			t.Errorf("CancelsTask(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
+func TestBareCancel(t *testing.T) {
+	for text, want := range map[string]bool{"取消": true, "取消。": true, "Cancel": true, "取消订单": false, "算了": false, "": false} {
+		if got := nlu.BareCancel(text); got != want {
+			t.Errorf("BareCancel(%q) = %v, want %v", text, got, want)
 		}
 	}
 }

@@ -161,6 +161,10 @@ var playbookConversations = []conversation{
 	// question it leads to is withdrawn by 取消 (which was read as a hotel
 	// cancellation) or answered with the order number. A question whether
 	// something can be returned gets the policy before the offer.
+	// 取消 alone names nothing to cancel: the bot asks what.
+	{name: "cancel_names_nothing", user: "demo-9302", steps: []step{
+		{say: "取消", want: []string{"请问您想取消哪一项"}, not: []string{"预订单号", "入住"}},
+	}},
 	{name: "ecommerce/return_policy_first", user: "demo-9301", steps: []step{
 		{say: "奶粉开封了能退吗", want: []string{"开封后不支持无理由退货", "请问要退哪个订单"}},
 		{say: "取消", want: []string{"已为您取消"}, not: []string{"预订单号", "入住"}},
