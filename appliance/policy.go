@@ -264,7 +264,9 @@ var StepAskSlots = StepFunc{"ask_slots", func(ctx context.Context, e *Engine, t 
 	if d.Intent == nil || d.Complete || len(d.Questions) == 0 {
 		return false, nil
 	}
-	if !d.Answered && (t.NLU.OutOfScope || t.NLU.Intent == d.Intent.Name) && strings.TrimSpace(t.Message.Text) != "" {
+	// Only a question: "我想报名少儿英语" asks for the booking, whatever the
+	// knowledge base says about courses.
+	if !d.Answered && (t.NLU.OutOfScope || t.NLU.Intent == d.Intent.Name) && nlu.IsQuestion(t.Message.Text) {
 		ans, err := e.kb.Answer(ctx, knowledge.Query{Text: t.Message.Text, Lang: t.Lang, Channel: t.Message.Channel})
 		switch {
 		case err != nil:

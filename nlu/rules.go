@@ -218,3 +218,26 @@ func asciiLower(s string) string {
 	}
 	return string(b)
 }
+
+// questionWords mark a message as a question rather than a statement.
+var questionWords = []string{"吗", "么", "多久", "多少", "怎么", "为什么", "如何", "什么", "哪", "几天", "几点", "几号", "是否", "有没有", "能不能", "可不可以", "是不是"}
+
+// IsQuestion reports whether text asks something: a question mark, a
+// Chinese question word, or an English question opening.
+func IsQuestion(text string) bool {
+	t := strings.ToLower(strings.TrimSpace(text))
+	if strings.ContainsAny(t, "?？") {
+		return true
+	}
+	for _, w := range questionWords {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	first, _, _ := strings.Cut(t, " ")
+	switch first {
+	case "how", "what", "when", "where", "why", "who", "which", "can", "could", "do", "does", "is", "are", "will", "should":
+		return true
+	}
+	return false
+}

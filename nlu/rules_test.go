@@ -122,3 +122,15 @@ func TestBareCancel(t *testing.T) {
 		}
 	}
 }
+
+func TestIsQuestion(t *testing.T) {
+	for text, want := range map[string]bool{
+		"退款多久到账": true, "你们几点下班": true, "奶粉开封了能退吗": true, "how long does a refund take": true,
+		"Is breakfast included?": true, "有没有钢琴课": true,
+		"我想报名少儿英语": false, "面霜我想退": false, "I want to return this": false, "E202611240017": false,
+	} {
+		if got := nlu.IsQuestion(text); got != want {
+			t.Errorf("IsQuestion(%q) = %v, want %v", text, got, want)
+		}
+	}
+}

@@ -271,28 +271,8 @@ func (p *Policy) namesAnother(t *appliance.Turn, fl *flowState) bool {
 	return false
 }
 
-// questionWords mark a message as a question rather than a statement.
-var questionWords = []string{"吗", "么", "多久", "多少", "怎么", "为什么", "如何", "什么", "哪", "几天", "能不能", "可不可以", "是不是"}
-
-// isQuestion reports whether text asks something: a question mark, a
-// Chinese question word, or an English question opening.
-func isQuestion(text string) bool {
-	t := strings.ToLower(strings.TrimSpace(text))
-	if strings.ContainsAny(t, "?？") {
-		return true
-	}
-	for _, w := range questionWords {
-		if strings.Contains(t, w) {
-			return true
-		}
-	}
-	first, _, _ := strings.Cut(t, " ")
-	switch first {
-	case "how", "what", "when", "where", "why", "who", "which", "can", "could", "do", "does", "is", "are", "will", "should":
-		return true
-	}
-	return false
-}
+// isQuestion reports whether text asks something (see nlu.IsQuestion).
+func isQuestion(text string) bool { return nlu.IsQuestion(text) }
 
 // maxNote bounds the customer's own words kept for a ticket, in runes.
 const maxNote = 200
