@@ -163,6 +163,20 @@ func (c *Catalog) Intent(name string) (*Intent, bool) {
 	return &c.Intents[i], true
 }
 
+// FollowUpOf returns the first intent of family that may be followed up
+// (its lookup: order_status for the order family), if any.
+func (c *Catalog) FollowUpOf(family string) (*Intent, bool) {
+	if family == "" {
+		return nil, false
+	}
+	for i := range c.Intents {
+		if in := &c.Intents[i]; in.Family == family && in.FollowUp {
+			return in, true
+		}
+	}
+	return nil, false
+}
+
 // IntentNames returns the catalog's intent names in catalog order.
 func (c *Catalog) IntentNames() []string {
 	if c == nil {

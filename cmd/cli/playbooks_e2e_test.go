@@ -59,6 +59,12 @@ var playbookConversations = []conversation{
 		{say: "我的快递到哪了", want: []string{"已发顺丰", "预计明天18点前送达"}, not: []string{"订单号是多少"}},
 	}},
 	// The same question about another product: that product's own order.
+	// The README's walk: after 催件, "那面霜呢?" is the cream's order status.
+	{name: "ecommerce/status_after_urging", user: "demo-1001", steps: []step{
+		{say: "我昨天买的鞋子啥时候到?", want: []string{"已发顺丰"}},
+		{say: "能催吗?", want: []string{"加急"}},
+		{say: "那面霜呢?", want: []string{"水润保湿面霜 50g）已签收"}, not: []string{"加急", "工单", "无法回答"}},
+	}},
 	{name: "ecommerce/follow_up_on_another_product", user: "demo-1001", steps: []step{
 		{say: "我昨天买的鞋子啥时候到?", want: []string{"已发顺丰"}},
 		{say: "那面霜呢?", want: []string{"水润保湿面霜 50g）已签收"}, not: []string{"顺丰"}},

@@ -223,12 +223,22 @@ func (e *Engine) Parse(ctx context.Context, in nlu.Input) (nlu.Result, error) {
 	// cream: the task in progress, with what the message names.
 	if in.State != nil && e.recent(in.State) {
 		in2, ok := m.cat.Intent(in.State.ActiveIntent)
+		// After a task with effects ("能催吗?" → 催件), "那面霜呢?" asks the
+		// family's lookup again (the cream's order status), never a second
+		// 催件 on a hint.
+		// Only when it names another thing (a product, a course): "那周五呢?"
+		// after a booking is about the booking, and is read on its own.
+		family := false
+		if ok && !in2.FollowUp {
+			in2, ok = m.cat.FollowUpOf(in2.Family)
+			family = true
+		}
 		shaped, follow := followUpShape(in.Text)
 		// What the task takes is read as the task would ("那36呢" after a
 		// size question: 36 is a size), without the follow-up's own words
 		// ("about 36" is no amount).
 		if ok && in2.FollowUp && follow {
-			if ents := m.ext.ExtractExpecting(shaped, e.now(), slotTypes(in2)); followsUp(shaped, ents, in2) {
+			if ents := m.ext.ExtractExpecting(shaped, e.now(), slotTypes(in2)); followsUp(shaped, ents, in2) && (!family || namesThing(ents)) {
 				res.Entities = ents
 				res.Intent, res.Confidence = in2.Name, 1
 				res.Trace = nlu.Trace{Engine: "dialogue", Candidates: []nlu.Candidate{{Intent: res.Intent, Score: 1}}, Steps: []nlu.Step{rulesStep,
@@ -407,6 +417,20 @@ func (e *Engine) inContext(m *model, st *nlu.State, p classifier.Prediction) cla
 	}
 	p.Intent, p.Confidence = kept[0].Intent, kept[0].Score
 	return p
+}
+
+// thingTypes are the entity types that name what a question is about, as
+// opposed to its particulars (a date, an amount, a size).
+var thingTypes = []string{"product", "course", "order_no", "tracking_no", "place"}
+
+// namesThing reports whether the entities name a thing of thingTypes.
+func namesThing(es []nlu.Entity) bool {
+	for _, e := range es {
+		if slices.Contains(thingTypes, e.Type) {
+			return true
+		}
+	}
+	return false
 }
 
 // recent reports whether the state's task is still current (not idle past

@@ -287,6 +287,12 @@ func TestFollowUp(t *testing.T) {
 	if res, _ := edu.Parse(context.Background(), nlu.Input{Text: "那周五呢?", Lang: "zh", State: &booked}); res.Trace.Engine == "dialogue" {
 		t.Errorf("after a booking: got a follow-up %q, want the message read on its own", res.Intent)
 	}
+	// After 催件, "那面霜呢?" asks the order family's lookup about the cream —
+	// never a second 催件 on a hint.
+	urged := nlu.State{ActiveIntent: "urge_delivery", Slots: map[string]string{"order_no": "E202611240017", "product": "鞋子"}, UpdatedAt: now.Add(-time.Minute)}
+	if res, _ := e.Parse(context.Background(), nlu.Input{Text: "那面霜呢?", Lang: "zh", State: &urged}); res.Trace.Engine != "dialogue" || res.Intent != "order_status" {
+		t.Errorf("after 催件: got %q by %s, want an order_status follow-up", res.Intent, res.Trace.Engine)
+	}
 	schedule := booked
 	schedule.ActiveIntent = "course_schedule"
 	if res, _ := edu.Parse(context.Background(), nlu.Input{Text: "那周五呢?", Lang: "zh", State: &schedule}); res.Trace.Engine != "dialogue" || res.Intent != "course_schedule" {
