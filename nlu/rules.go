@@ -69,7 +69,7 @@ var cancelWords = []string{"取消", "算了", "不用了", "不要了", "不需
 // CancelsTask reports whether text only withdraws the request in progress:
 // a short message saying one of the cancel words ("算了，不用了", "cancel").
 func CancelsTask(text string) bool {
-	t := strings.ToLower(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
+	t := bareText(text)
 	if t == "" || utf8.RuneCountInString(t) > 12 {
 		return false
 	}
@@ -81,16 +81,22 @@ func CancelsTask(text string) bool {
 	return false
 }
 
+// bareText is text in lower case without the spaces and punctuation
+// around it: what a one-word answer is compared as.
+func bareText(text string) string {
+	return strings.ToLower(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
+}
+
 // BareCancel reports whether text is only the word cancel ("取消", "cancel"),
 // which names nothing to cancel.
 func BareCancel(text string) bool {
-	t := strings.ToLower(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
+	t := bareText(text)
 	return t == "取消" || t == "cancel" || t == "取消一下"
 }
 
 // BareAnswer reports whether text is only such an answer.
 func BareAnswer(text string) bool {
-	t := strings.ToLower(strings.TrimFunc(text, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }))
+	t := bareText(text)
 	return t != "" && slices.Contains(bareAnswers, t)
 }
 
